@@ -1,0 +1,63 @@
+# Two commands set everything up: `make demo` and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+# Python 3.12 (the handler's Lambda runtime) where the machine has it, else python3.
+PYTHON ?= $(shell scripts/find-python.sh)
+PACKAGE := mare_dynamodb_streamtrigger
+
+.PHONY: venv demo test contract package lint lint-code validate check-generated generate bench clean
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+demo: venv
+	PYTHONPATH=src $(BIN)/python -m $(PACKAGE).local demo
+
+test: venv lint-code validate check-generated lint
+	$(BIN)/pytest -q
+	$(MAKE) contract
+	$(MAKE) package
+
+# AWS's contract tests (`cfn test`) against moto, without Docker; arguments after -- reach pytest.
+contract: venv
+	$(BIN)/python contract/harness.py $(CONTRACT_ARGS)
+
+# cfn-lint on templates, checking this type's properties too: `make lint TEMPLATES="a.yaml b.yaml"`.
+TEMPLATES ?= examples/*.yaml template.yml
+lint: venv
+	$(BIN)/python scripts/lint.py $(TEMPLATES)
+
+lint-code: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+validate: venv
+	$(BIN)/cfn validate
+
+# `cfn generate` rewrites models.py and docs/ (removing every file there): keep the hand-written guides.
+generate: venv
+	mkdir -p build/kept-docs && cp docs/guide.md docs/performance.md build/kept-docs/ 2>/dev/null || true
+	$(BIN)/cfn generate
+	cp build/kept-docs/*.md docs/ 2>/dev/null || true
+
+# What each action costs: API calls, invocations, pacing, list at scale, cold start, size, memory.
+bench: venv
+	$(BIN)/python bench/bench.py
+
+# models.py and the property reference in docs/ must be what `cfn generate` writes now.
+check-generated: venv
+	scripts/check-generated.sh
+
+# The registry package, built without Docker: rpdk runs the first pip on PATH, so the venv's
+# (Python 3.12 where the machine has it) builds wheels that fit the python3.12 runtime.
+package: venv
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/cfn submit --dry-run
+	$(BIN)/python scripts/check_package.py mare-dynamodb-streamtrigger.zip
+
+clean:
+	rm -rf $(VENV) build .pytest_cache .ruff_cache

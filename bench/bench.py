@@ -1,0 +1,302 @@
+"""What each action costs, measured against moto: API calls, invocations, callback pacing, cold start,
+list at scale, package size and memory. Prints numbers; asserts nothing.
+
+    python bench/bench.py            (make bench)
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+import uuid
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests")]
+
+from faults import Recorder, install  # noqa: E402
+from mare_dynamodb_streamtrigger import handlers, local  # noqa: E402
+from mare_dynamodb_streamtrigger.progress import PIPE_POLL_SECONDS, ROLE_RETRY_SECONDS  # noqa: E402
+
+REGION = "eu-west-1"
+TABLE = "deployment-requests"
+# The least each action can do, call by call, in the order the design needs them.
+MINIMUM = {
+    "CREATE": [
+        "ssm.GetParameters (both parameters)",
+        "dynamodb.DescribeTable (stream and index check)",
+        "lambda.GetFunction (must not exist)",
+        "pipes.DescribePipe (must not exist)",
+        "iam.CreateRole + iam.PutRolePolicy (function role)",
+        "iam.CreateRole + iam.PutRolePolicy (pipe role)",
+        "lambda.CreateFunction",
+        "lambda.AddPermission",
+        "pipes.CreatePipe",
+        "pipes.DescribePipe per poll until RUNNING",
+        "lambda.GetFunction + pipes.DescribePipe + iam.GetRolePolicy (the result)",
+    ],
+    "READ": ["lambda.GetFunction", "pipes.DescribePipe", "iam.GetRolePolicy"],
+    "UPDATE": [
+        "lambda.GetFunction + pipes.DescribePipe (must exist)",
+        "2 x iam.PutRolePolicy",
+        "changes only",
+        "the result (3 calls)",
+    ],
+    "DELETE": [
+        "lambda.GetFunction + pipes.DescribePipe (must exist)",
+        "pipes.DeletePipe",
+        "pipes.DescribePipe per poll until gone",
+        "lambda.DeleteFunction",
+        "2 x (iam.DeleteRolePolicy + iam.DeleteRole)",
+    ],
+    "LIST": ["iam.ListRoles per page (type's path)", "pipes.ListPipes per page"],
+}
+
+
+def properties(name: str = "deployment-processor", **overrides: Any) -> dict[str, Any]:
+    return {
+        "Name": name,
+        "TableName": TABLE,
+        "TriggerType": "PIPELINE",
+        "Handler": "app.handler",
+        "Code": {"ZipFile": "def handler(event, context):\n    return event\n"},
+        "Environment": {"PIPELINE_ARN": f"arn:aws:codepipeline:{REGION}:123456789012:deploy"},
+        "FilterPattern": {"eventName": ["INSERT"]},
+        "IsDevops": False,
+        **overrides,
+    }
+
+
+def drive(
+    action: str,
+    model: dict[str, Any] | None,
+    previous: dict[str, Any] | None = None,
+    clock: list[float] | None = None,
+    type_configuration: dict[str, str] | None = None,
+) -> tuple[dict[str, Any], int, float, float]:
+    """The action through the real entrypoint until final: (event, invocations, summed delays, longest call)."""
+    target = local.moto_target(REGION)
+    token = str(uuid.uuid4())
+    context, invocations, delays, longest = None, 0, 0.0, 0.0
+    while True:
+        request = local.handler_request(
+            action, target, token, model, previous, context, type_configuration=type_configuration
+        )
+        started = time.perf_counter()
+        event = json.loads(json.dumps(handlers.resource(request, None)))
+        longest = max(longest, time.perf_counter() - started)
+        invocations += 1
+        if event["status"] != "IN_PROGRESS":
+            return event, invocations, delays, longest
+        delays += event["callbackDelaySeconds"]
+        if clock is not None:
+            clock[0] += event["callbackDelaySeconds"]
+        context, model = event["callbackContext"], event["resourceModel"]
+
+
+def counted(recorder: Recorder, action: str, *args: Any, **kwargs: Any) -> tuple[dict[str, Any], int]:
+    recorder.calls.clear()
+    event, invocations, _, _ = drive(action, *args, **kwargs)
+    assert event["status"] == "SUCCESS", event
+    return event, invocations
+
+
+def report_calls(recorder: Recorder, label: str, action: str, invocations: int) -> int:
+    counts = recorder.counts()
+    by_service = Counter(call.split(".")[0] for call in recorder.calls)
+    total = sum(counts.values())
+    print(f"{label}: {total} API calls in {invocations} invocation(s); by service: {dict(sorted(by_service.items()))}")
+    print(f"  calls: {', '.join(recorder.calls)}")
+    print(f"  minimum the design needs: {'; '.join(MINIMUM[action])}")
+    return total
+
+
+def api_calls(moto_url: str, recorder: Recorder) -> None:
+    print("== API calls per action (pipes CREATING for 2 describes) ==")
+    local.seed_table(TABLE, REGION)
+    local.hold_pipes(moto_url, 3)
+    _, invocations = counted(recorder, "CREATE", properties())
+    total = report_calls(recorder, "CREATE", "CREATE", invocations)
+    before_polls = recorder.calls.index("pipes.CreatePipe") + 1
+    print(f"  before the pipe's stabilization polls: {before_polls} (target at most 12)")
+    print(f"  polls and the result: {total - before_polls}")
+    devops_create(recorder)
+    changed = properties(MemorySize=256, BatchSize=50)
+    for label, action, model, previous in (
+        ("READ", "READ", {"Name": "deployment-processor"}, None),
+        ("UPDATE (function and pipe)", "UPDATE", changed, properties()),
+        ("UPDATE (function alone)", "UPDATE", properties(MemorySize=512, BatchSize=50), changed),
+        ("LIST", "LIST", {}, None),
+        ("DELETE", "DELETE", {"Name": "deployment-processor"}, None),
+    ):
+        _, invocations = counted(recorder, action, model, previous)
+        report_calls(recorder, label, action, invocations)
+    local.hold_pipes(moto_url, 1)
+
+
+def devops_create(recorder: Recorder) -> None:
+    """IsDevops: the parameters read through the type configuration's role in a second account."""
+    sts = local.boto3.client("sts", region_name=REGION)
+    devops = sts.assume_role(RoleArn="arn:aws:iam::210987654321:role/setup", RoleSessionName="setup")["Credentials"]
+    session = local.boto3.session.Session(devops["AccessKeyId"], devops["SecretAccessKey"], devops["SessionToken"])
+    session.client("iam", region_name=REGION).create_role(RoleName="reader", AssumeRolePolicyDocument="{}")
+    table = local.boto3.client("dynamodb", region_name=REGION).describe_table(TableName=TABLE)["Table"]
+    local.put_table_parameters(
+        session.client("ssm", region_name=REGION), TABLE, table["TableArn"], table["LatestStreamArn"]
+    )
+    recorder.calls.clear()
+    event, _, _, _ = drive(
+        "CREATE",
+        properties("devops-trigger", IsDevops=True),
+        type_configuration={"DevopsParameterRoleArn": "arn:aws:iam::210987654321:role/reader"},
+    )
+    assert event["status"] == "SUCCESS", event
+    before_polls = recorder.calls.index("pipes.CreatePipe") + 1
+    print(
+        f"CREATE with IsDevops through the type configuration's role: {before_polls} calls before the polls "
+        f"(target at most 13: one sts.AssumeRole more); calls: {', '.join(recorder.calls[:before_polls])}"
+    )
+    assert drive("DELETE", {"Name": "devops-trigger"})[0]["status"] == "SUCCESS"
+
+
+def list_at_scale(recorder: Recorder) -> None:
+    print("== LIST with 1,000 pipes in the account, 100 of them triggers ==")
+    pipes = local.boto3.client("pipes", region_name=REGION)
+    iam = local.boto3.client("iam", region_name=REGION)
+    role = iam.create_role(RoleName="someone-elses", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    stream = local.boto3.client("dynamodb", region_name=REGION).describe_table(TableName=TABLE)["Table"][
+        "LatestStreamArn"
+    ]
+    for number in range(100):
+        event, _, _, _ = drive("CREATE", properties(f"trigger-{number:03}"))
+        assert event["status"] == "SUCCESS", event
+    for number in range(900):
+        pipes.create_pipe(
+            Name=f"other-{number:03}",
+            RoleArn=role,
+            Source=stream,
+            Target=f"arn:aws:lambda:{REGION}:123456789012:function:other-{number:03}",
+        )
+    recorder.calls.clear()
+    event, _ = counted(recorder, "LIST", {})
+    counts = recorder.counts()
+    print(
+        f"LIST: {len(event['resourceModels'])} triggers found with {sum(counts.values())} API calls "
+        f"({dict(counts)}): pages, not pipes"
+    )
+
+
+def pacing(recorder: Recorder) -> None:
+    """AWS simulated on a clock that the handler's callback delays move on: the function role reaches
+    Lambda at ROLE_READY s; the pipe is RUNNING PIPE_TAKES s after it was created."""
+    print("== Callback pacing (simulated time) ==")
+    role_ready, pipe_takes = 25.0, 45.0
+    clock = [0.0]
+    created_at: list[float] = []
+
+    def refuse_role(**_kwargs: Any) -> Any:
+        if clock[0] < role_ready:
+            from faults import error_answer
+
+            return error_answer(
+                "rest-json",
+                "InvalidParameterValueException",
+                400,
+                "The role defined for the function cannot be assumed by Lambda.",
+            ), {
+                "Error": {
+                    "Code": "InvalidParameterValueException",
+                    "Message": "The role defined for the function cannot be assumed by Lambda.",
+                },
+                "ResponseMetadata": {"HTTPStatusCode": 400},
+            }
+        return None
+
+    def pipe_state(parsed: dict[str, Any]) -> None:
+        if "CurrentState" not in parsed:
+            return
+        if not created_at:
+            created_at.append(clock[0])
+        if clock[0] < created_at[0] + pipe_takes:
+            parsed["CurrentState"] = "CREATING"
+
+    from faults import Fault
+
+    class ClockFault(Fault):
+        def __call__(self, **kwargs: Any) -> Any:
+            return refuse_role(**kwargs)
+
+    recorder.faults.append(ClockFault("lambda.CreateFunction", "", ""))
+    recorder.rewrite("pipes.CreatePipe", pipe_state, times=10**6)
+    recorder.rewrite("pipes.DescribePipe", pipe_state, times=10**6, after=1)
+    event, invocations, delays, longest = drive("CREATE", properties("paced"), clock=clock)
+    recorder.faults.clear()
+    recorder.rewrites.clear()
+    assert event["status"] == "SUCCESS", event
+    assert drive("DELETE", {"Name": "paced"})[0]["status"] == "SUCCESS"
+    needed = role_ready + pipe_takes
+    print(f"AWS needs {role_ready:.0f} s for the role and {pipe_takes:.0f} s for the pipe: {needed:.0f} s in all")
+    print(
+        f"the handler asked for {delays:.0f} s of callback delays over {invocations} invocations: "
+        f"{delays - needed:+.0f} s beyond what AWS needed "
+        f"(at most one delay per wait: {ROLE_RETRY_SECONDS} + {PIPE_POLL_SECONDS} = "
+        f"{ROLE_RETRY_SECONDS + PIPE_POLL_SECONDS} s)"
+    )
+    print(f"longest single invocation: {longest:.3f} s (target at most 5 s)")
+
+
+def cold_start() -> None:
+    print("== Cold start: import time in a fresh interpreter, 10 runs each, alternating ==")
+    statements = {
+        "boto3 + cloudformation_cli_python_lib": "import boto3, cloudformation_cli_python_lib",
+        "mare_dynamodb_streamtrigger.handlers": "import mare_dynamodb_streamtrigger.handlers",
+    }
+    env = {"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"}
+    runs: dict[str, list[float]] = {label: [] for label in statements}
+    for _ in range(10):
+        for label, statement in statements.items():
+            code = f"import time; t = time.perf_counter(); {statement}; print(time.perf_counter() - t)"
+            answer = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+            runs[label].append(float(answer.stdout))
+    for label, times in runs.items():
+        print(f"{label}: min {min(times) * 1000:.1f} ms, median {statistics.median(times) * 1000:.1f} ms")
+    floor, ours = (statistics.median(times) for times in runs.values())
+    print(f"ratio of medians: {ours / floor:.2f} (target at most 1.1)")
+
+
+def size_and_memory() -> None:
+    print("== Size and memory ==")
+    package = ROOT / "mare-dynamodb-streamtrigger.zip"
+    if package.exists():
+        print(f"dry-run package: {package.stat().st_size:,} bytes (make package builds it)")
+    else:
+        print("dry-run package: not built (run make package first)")
+    tracemalloc.start()
+    event, _, _, _ = drive("CREATE", properties("memory"))
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert event["status"] == "SUCCESS", event
+    print(f"peak Python memory of one create: {peak / 1e6:.1f} MB (tracemalloc)")
+
+
+def main() -> int:
+    with pytest.MonkeyPatch.context() as monkeypatch, local.moto_server(REGION) as moto_url:
+        recorder = install(monkeypatch)
+        api_calls(moto_url, recorder)
+        pacing(recorder)
+        list_at_scale(recorder)
+        size_and_memory()
+    cold_start()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,70 @@
+"""boto3 clients for one handler invocation, made on first use."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from cloudformation_cli_python_lib import HandlerErrorCode, SessionProxy
+
+from .errors import TriggerError
+from .names import TriggerNames
+
+# Throttling and 5xx answers are retried inside the invocation by botocore itself.
+CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=10, read_timeout=30)
+
+
+class Aws:
+    """The caller's session, with the request's region (the library's session has none)."""
+
+    def __init__(self, session: SessionProxy | None, region: str, account: str, partition: str) -> None:
+        if session is None:
+            raise TriggerError(HandlerErrorCode.InvalidCredentials, "The request carries no caller credentials")
+        self.session = session
+        self.region = region
+        self.account = account
+        self.partition = partition
+
+    @classmethod
+    def of(cls, session: SessionProxy | None, request: Any) -> Aws:
+        return cls(session, request.region, request.awsAccountId, request.awsPartition or "aws")
+
+    def client(self, service: str, credentials: dict[str, str] | None = None) -> Any:
+        """A client of the caller's session, or of the given (assumed role's) credentials."""
+        if credentials is None:
+            return self.session.client(service, region_name=self.region, config=CLIENT_CONFIG)
+        session = boto3.session.Session(
+            aws_access_key_id=credentials["AccessKeyId"],
+            aws_secret_access_key=credentials["SecretAccessKey"],
+            aws_session_token=credentials["SessionToken"],
+        )
+        return session.client(service, region_name=self.region, config=CLIENT_CONFIG)
+
+    def names(self, trigger_name: str) -> TriggerNames:
+        return TriggerNames(trigger_name, self.partition, self.region, self.account)
+
+    @cached_property
+    def iam(self) -> Any:
+        return self.client("iam")
+
+    @cached_property
+    def lambda_(self) -> Any:
+        return self.client("lambda")
+
+    @cached_property
+    def pipes(self) -> Any:
+        return self.client("pipes")
+
+    @cached_property
+    def dynamodb(self) -> Any:
+        return self.client("dynamodb")
+
+    @cached_property
+    def ssm(self) -> Any:
+        return self.client("ssm")
+
+    @cached_property
+    def sts(self) -> Any:
+        return self.client("sts")

@@ -1,0 +1,292 @@
+"""Create: the two roles, the function, the pipe's permission and the pipe, one step at a time.
+
+Each invocation runs the steps not yet done (kept in the callback context) and returns
+IN_PROGRESS where AWS needs time. A failure removes what this request built, newest first.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import ClientError
+from cloudformation_cli_python_lib import HandlerErrorCode, ProgressEvent, SessionProxy
+
+from . import parts, policies, spec, table
+from .aws import Aws
+from .errors import TriggerError, as_trigger_error, error_code, error_message, role_not_yet_usable
+from .names import RoleKind, TriggerNames
+from .progress import (
+    FUNCTION_POLL_SECONDS,
+    PIPE_POLL_SECONDS,
+    ROLE_PROPAGATION_DEADLINE_SECONDS,
+    ROLE_RETRY_SECONDS,
+    STABILIZATION_DEADLINE_SECONDS,
+    Context,
+    done_waiting,
+    pipe_progress,
+    run_steps,
+    success,
+    wait,
+)
+from .read import read_model
+from .validation import validate_model
+
+PIPE_ROLE_WAIT = "the pipe role to reach Pipes"
+STEPS = ("function_role", "pipe_role", "function", "function_active", "permission", "pipe", "pipe_running")
+
+
+def devops_role_arn(request: Any, model: Any) -> str | None:
+    """The type configuration's role, used only when the trigger reads the devops parameters."""
+    if not spec.setting(model, "IsDevops") or request.typeConfiguration is None:
+        return None
+    return request.typeConfiguration.DevopsParameterRoleArn
+
+
+def create(session: SessionProxy | None, request: Any, context: Context) -> ProgressEvent:
+    aws = Aws.of(session, request)
+    model = request.desiredResourceState
+    absent: set[str] = set()
+    if "StreamArn" not in context:  # the first invocation of this request
+        validate_model(model, request.desiredResourceTags)
+        stream = table.resolve(aws, model.TableName, model.TableIndexName, devops_role_arn(request, model))
+        absent = refuse_existing(aws, aws.names(model.Name), request.clientRequestToken)
+        context = {"TableArn": stream.table_arn, "StreamArn": stream.stream_arn, "done": [], "created": []}
+    return Creation(aws, request, context, absent).run()
+
+
+def refuse_existing(aws: Aws, names: TriggerNames, token: str) -> set[str]:
+    """AlreadyExists for a function or pipe of this name, unless this same request made it (a
+    repeated delivery); returns the parts known not to exist, which need no look before creation."""
+    # Some Pipes implementations silently take over a pipe of the same name: look first.
+    found = {
+        "function": parts.get_function(aws, names.function_name),
+        "pipe": parts.describe_pipe(aws, names.pipe_name),
+    }
+    roles = {
+        "function": (found["function"] or {}).get("Configuration", {}).get("Role"),
+        "pipe": (found["pipe"] or {}).get("RoleArn"),
+    }
+    for kind, existing in found.items():
+        if existing is not None and not is_own(aws, names, kind, roles[kind], token):
+            raise TriggerError(
+                HandlerErrorCode.AlreadyExists,
+                f"Trigger {names.trigger_name} cannot be created: a {kind} named {names.trigger_name} already exists",
+            )
+    return {kind for kind, existing in found.items() if existing is None}
+
+
+def is_own(aws: Aws, names: TriggerNames, kind: str, role_arn: str | None, token: str) -> bool:
+    """A part is this request's own when it uses the role this request made."""
+    role_kind: RoleKind = "fn" if kind == "function" else "pipe"
+    expected = names.function_role_arn if role_kind == "fn" else names.pipe_role_arn
+    if role_arn != expected:
+        return False
+    return parts.role_made_by(aws, names, role_kind, token)
+
+
+class Creation:
+    def __init__(self, aws: Aws, request: Any, context: Context, absent: set[str]) -> None:
+        self.aws = aws
+        # Parts this invocation has seen absent (or made itself): no look is needed before acting.
+        self.absent = absent
+        self.fresh_configuration: dict[str, Any] | None = None
+        self.request = request
+        self.model = request.desiredResourceState
+        self.context = context
+        self.names: TriggerNames = aws.names(self.model.Name)
+        self.tags = spec.desired_tags(self.model, request.desiredResourceTags)
+
+    def run(self) -> ProgressEvent:
+        try:
+            waiting = run_steps("create", STEPS, self.context, self)
+            if waiting is not None:
+                return waiting
+            return success(read_model(self.aws, self.model.Name, self.request.desiredResourceTags))
+        except Exception as error:  # noqa: BLE001 - every failure is rolled back, then reported
+            # The step that failed is the first not done; after them all, reading the result.
+            failed = next((step for step in STEPS if step not in self.context["done"]), "read")
+            return self.roll_back(failed, as_trigger_error(error))
+
+    def built(self, part: str) -> None:
+        if part not in self.context["created"]:
+            self.context["created"].append(part)
+
+    def function_role(self) -> None:
+        trust = policies.lambda_trust_policy(self.names.account)
+        parts.create_role(self.aws, self.names, "fn", trust, self.tags, self.request.clientRequestToken)
+        self.built("function_role")
+        document = policies.function_role_policy(
+            self.model, self.names, self.context["TableArn"], self.context["StreamArn"]
+        )
+        parts.put_role_policy(self.aws, self.names.function_role_name, document)
+
+    def pipe_role(self) -> None:
+        trust = policies.pipe_trust_policy(self.names.account, self.names.pipe_arn)
+        parts.create_role(self.aws, self.names, "pipe", trust, self.tags, self.request.clientRequestToken)
+        self.built("pipe_role")
+        document = policies.pipe_role_policy(self.model, self.names, self.context["StreamArn"])
+        parts.put_role_policy(self.aws, self.names.pipe_role_name, document)
+
+    def function(self) -> ProgressEvent | None:
+        try:
+            created = self.aws.lambda_.create_function(
+                **spec.function_configuration(self.model, self.names.function_role_arn),
+                Code=spec.code_arguments(self.model),
+                PackageType="Zip",
+                Tags=self.tags,
+            )
+        except ClientError as error:
+            message = error_message(error)
+            if error_code(error) == "InvalidParameterValueException" and role_not_yet_usable(message):
+                # IAM has not yet shown the new role to Lambda: try again on a later invocation.
+                return wait(
+                    self.context,
+                    "the function role to reach Lambda",
+                    ROLE_PROPAGATION_DEADLINE_SECONDS,
+                    ROLE_RETRY_SECONDS,
+                    self.model,
+                    message,
+                )
+            if error_code(error) == "ResourceConflictException" and self.own_function_exists():
+                return None
+            raise
+        done_waiting(self.context, "the function role to reach Lambda")
+        self.built("function")
+        self.absent.add("function")
+        # CreateFunction's answer is the first look at the function's state.
+        self.fresh_configuration = created
+        return None
+
+    def own_function_exists(self) -> bool:
+        """A function of this name made by an earlier delivery of this request uses our role."""
+        existing = parts.get_function(self.aws, self.names.function_name)
+        if existing is None or existing["Configuration"].get("Role") != self.names.function_role_arn:
+            raise TriggerError(
+                HandlerErrorCode.AlreadyExists, f"A function named {self.names.function_name} already exists"
+            )
+        self.built("function")
+        return True
+
+    def function_active(self) -> ProgressEvent | None:
+        config = self.fresh_configuration
+        if config is None:
+            function = parts.get_function(self.aws, self.names.function_name)
+            if function is None:
+                raise TriggerError(
+                    HandlerErrorCode.NotStabilized,
+                    f"Function {self.names.function_name} disappeared while it was being created",
+                )
+            config = function["Configuration"]
+        state = config.get("State", "Active")
+        if state == "Active":
+            done_waiting(self.context, "the function to become Active")
+            return None
+        if state == "Failed":
+            raise TriggerError(
+                HandlerErrorCode.NotStabilized,
+                f"Function {self.names.function_name} failed: {config.get('StateReason')}",
+            )
+        return wait(
+            self.context,
+            "the function to become Active",
+            STABILIZATION_DEADLINE_SECONDS,
+            FUNCTION_POLL_SECONDS,
+            self.model,
+            f"state {state}: {config.get('StateReason', '')}",
+        )
+
+    def permission(self) -> None:
+        # A function made in this invocation has no policy yet; otherwise look before adding.
+        if "function" in self.absent or not parts.has_pipe_permission(self.aws, self.names):
+            parts.add_pipe_permission(self.aws, self.names)
+
+    def pipe(self) -> ProgressEvent | None:
+        if "pipe" not in self.absent:
+            existing = parts.describe_pipe(self.aws, self.names.pipe_name)
+            if existing is not None and existing.get("CurrentState") == "DELETING":
+                return wait(
+                    self.context,
+                    "the failed pipe to be deleted",
+                    STABILIZATION_DEADLINE_SECONDS,
+                    PIPE_POLL_SECONDS,
+                    self.model,
+                    "state DELETING",
+                )
+            if existing is not None:
+                self.take_existing_pipe(existing)
+                return None
+        try:
+            created = self.aws.pipes.create_pipe(
+                Name=self.names.pipe_name,
+                RoleArn=self.names.pipe_role_arn,
+                Source=self.context["StreamArn"],
+                SourceParameters=spec.source_parameters(self.model, for_create=True),
+                Target=self.names.function_arn,
+                TargetParameters=spec.target_parameters(self.model),
+                DesiredState="RUNNING",
+                Tags=self.tags,
+            )
+        except ClientError as error:
+            if error_code(error) == "ValidationException" and role_not_yet_usable(error_message(error)):
+                return wait(
+                    self.context,
+                    PIPE_ROLE_WAIT,
+                    ROLE_PROPAGATION_DEADLINE_SECONDS,
+                    ROLE_RETRY_SECONDS,
+                    self.model,
+                    error_message(error),
+                )
+            if error_code(error) != "ConflictException":
+                raise
+            self.take_existing_pipe(parts.describe_pipe(self.aws, self.names.pipe_name))
+            return None
+        self.built("pipe")
+        if created.get("CurrentState") == "RUNNING":
+            self.context["done"].append("pipe_running")
+        return None
+
+    def take_existing_pipe(self, existing: dict[str, Any] | None) -> None:
+        """A pipe of this name made by an earlier delivery of this request uses our role."""
+        if existing is None or existing.get("RoleArn") != self.names.pipe_role_arn:
+            raise TriggerError(HandlerErrorCode.AlreadyExists, f"A pipe named {self.names.pipe_name} already exists")
+        self.built("pipe")
+
+    def pipe_running(self) -> ProgressEvent | None:
+        pipe = parts.describe_pipe(self.aws, self.names.pipe_name)
+        reason = (pipe or {}).get("StateReason") or ""
+        if (pipe or {}).get("CurrentState") == "CREATE_FAILED" and role_not_yet_usable(reason):
+            # The new role did not yet reach Pipes: remove the failed pipe and make it again later.
+            event = wait(
+                self.context, PIPE_ROLE_WAIT, ROLE_PROPAGATION_DEADLINE_SECONDS, ROLE_RETRY_SECONDS, self.model, reason
+            )
+            parts.delete_pipe(self.aws, self.names.pipe_name)
+            self.context["done"].remove("pipe")
+            return event
+        return pipe_progress(self.context, self.model, self.names.pipe_name, pipe)
+
+    def roll_back(self, step: str, failure: TriggerError) -> ProgressEvent:
+        """Removes what this request built, newest first, and says so in the failure."""
+        left: list[str] = []
+        removals = {
+            "pipe": (self.names.pipe_arn, lambda: parts.delete_pipe(self.aws, self.names.pipe_name)),
+            "function": (self.names.function_arn, lambda: parts.delete_function(self.aws, self.names.function_name)),
+            "pipe_role": (self.names.pipe_role_arn, lambda: parts.delete_role(self.aws, self.names.pipe_role_name)),
+            "function_role": (
+                self.names.function_role_arn,
+                lambda: parts.delete_role(self.aws, self.names.function_role_name),
+            ),
+        }
+        removed: list[str] = []
+        for part in reversed(self.context["created"]):
+            arn, remove = removals[part]
+            try:
+                remove()
+                removed.append(arn)
+            except Exception:  # noqa: BLE001 - report what could not be removed, by ARN
+                left.append(arn)
+        message = f"Create failed at step {step}: {failure.message.rstrip('.')}."
+        if removed:
+            message += f" Rolled back: {', '.join(removed)}."
+        if left:
+            message += f" Could not remove, still present: {', '.join(left)}."
+        return ProgressEvent.failed(failure.code, message)

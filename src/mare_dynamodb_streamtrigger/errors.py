@@ -1,0 +1,149 @@
+"""The one table that maps AWS errors to CloudFormation handler error codes."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+from cloudformation_cli_python_lib import HandlerErrorCode, ProgressEvent
+
+LOG = logging.getLogger(__name__)
+
+
+class TriggerError(Exception):
+    """A failure that reaches the user as this error code and message."""
+
+    def __init__(self, code: HandlerErrorCode, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def invalid(message: str) -> TriggerError:
+    return TriggerError(HandlerErrorCode.InvalidRequest, message)
+
+
+# AWS error codes, across the services the handlers call, and what CloudFormation is told.
+ERROR_CODES: dict[str, HandlerErrorCode] = {
+    # throttling
+    "Throttling": HandlerErrorCode.Throttling,
+    "ThrottlingException": HandlerErrorCode.Throttling,
+    "ThrottledException": HandlerErrorCode.Throttling,
+    "TooManyRequestsException": HandlerErrorCode.Throttling,
+    "RequestLimitExceeded": HandlerErrorCode.Throttling,
+    "ProvisionedThroughputExceededException": HandlerErrorCode.Throttling,
+    # access
+    "AccessDenied": HandlerErrorCode.AccessDenied,
+    "AccessDeniedException": HandlerErrorCode.AccessDenied,
+    "UnauthorizedOperation": HandlerErrorCode.AccessDenied,
+    "AuthorizationErrorException": HandlerErrorCode.AccessDenied,
+    "UnrecognizedClientException": HandlerErrorCode.InvalidCredentials,
+    "InvalidClientTokenId": HandlerErrorCode.InvalidCredentials,
+    "ExpiredToken": HandlerErrorCode.InvalidCredentials,
+    "ExpiredTokenException": HandlerErrorCode.InvalidCredentials,
+    # validation
+    "ValidationException": HandlerErrorCode.InvalidRequest,
+    "ValidationError": HandlerErrorCode.InvalidRequest,
+    "InvalidParameterValueException": HandlerErrorCode.InvalidRequest,
+    "InvalidParameterValue": HandlerErrorCode.InvalidRequest,
+    "InvalidParameterException": HandlerErrorCode.InvalidRequest,
+    "InvalidInput": HandlerErrorCode.InvalidRequest,
+    "MalformedPolicyDocument": HandlerErrorCode.InvalidRequest,
+    "MalformedPolicyDocumentException": HandlerErrorCode.InvalidRequest,
+    "InvalidRequestContentException": HandlerErrorCode.InvalidRequest,
+    "CodeStorageExceededException": HandlerErrorCode.ServiceLimitExceeded,
+    "InvalidKeyId": HandlerErrorCode.InvalidRequest,
+    # not found
+    "NoSuchEntity": HandlerErrorCode.NotFound,
+    "NoSuchEntityException": HandlerErrorCode.NotFound,
+    "NotFoundException": HandlerErrorCode.NotFound,
+    "ResourceNotFoundException": HandlerErrorCode.NotFound,
+    "ParameterNotFound": HandlerErrorCode.NotFound,
+    "TableNotFoundException": HandlerErrorCode.NotFound,
+    # conflicts
+    "EntityAlreadyExists": HandlerErrorCode.AlreadyExists,
+    "ResourceAlreadyExistsException": HandlerErrorCode.AlreadyExists,
+    "ParameterAlreadyExists": HandlerErrorCode.AlreadyExists,
+    "ResourceConflictException": HandlerErrorCode.ResourceConflict,
+    "ConflictException": HandlerErrorCode.ResourceConflict,
+    "ConcurrentModification": HandlerErrorCode.ResourceConflict,
+    "DeleteConflict": HandlerErrorCode.ResourceConflict,
+    "ResourceInUseException": HandlerErrorCode.ResourceConflict,
+    # limits
+    "LimitExceeded": HandlerErrorCode.ServiceLimitExceeded,
+    "LimitExceededException": HandlerErrorCode.ServiceLimitExceeded,
+    "ServiceQuotaExceededException": HandlerErrorCode.ServiceLimitExceeded,
+    "PolicySizeExceededException": HandlerErrorCode.ServiceLimitExceeded,
+    # service side
+    "ServiceException": HandlerErrorCode.ServiceInternalError,
+    "ServiceFailure": HandlerErrorCode.ServiceInternalError,
+    "InternalError": HandlerErrorCode.ServiceInternalError,
+    "InternalFailure": HandlerErrorCode.ServiceInternalError,
+    "InternalServerError": HandlerErrorCode.ServiceInternalError,
+    "InternalServerException": HandlerErrorCode.ServiceInternalError,
+    "InternalException": HandlerErrorCode.ServiceInternalError,
+    "InternalServiceError": HandlerErrorCode.ServiceInternalError,
+    "ServiceUnavailable": HandlerErrorCode.ServiceInternalError,
+    "ServiceUnavailableException": HandlerErrorCode.ServiceInternalError,
+}
+
+
+# What AWS says while a role made moments ago is not yet usable by a service (IAM is eventually
+# consistent): such failures are tried again on a later invocation, until a deadline.
+ROLE_NOT_YET_USABLE = ("cannot be assumed", "ensure the customer role", "unable to assume")
+
+
+def role_not_yet_usable(message: str) -> bool:
+    lowered = message.lower()
+    return any(phrase in lowered for phrase in ROLE_NOT_YET_USABLE)
+
+
+def error_code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))
+
+
+def error_message(error: ClientError) -> str:
+    details = error.response.get("Error", {})
+    return str(details.get("Message") or details.get("message") or error)
+
+
+def handler_error_code(error: ClientError) -> HandlerErrorCode:
+    return ERROR_CODES.get(error_code(error), HandlerErrorCode.GeneralServiceException)
+
+
+def is_not_found(error: ClientError) -> bool:
+    return handler_error_code(error) == HandlerErrorCode.NotFound
+
+
+def from_client_error(error: ClientError) -> TriggerError:
+    operation = error.operation_name or "an AWS call"
+    return TriggerError(handler_error_code(error), f"{operation} failed: {error_code(error)}: {error_message(error)}")
+
+
+def as_trigger_error(error: Exception) -> TriggerError:
+    """Any exception, as the error the user is told about; nothing bare reaches the library."""
+    if isinstance(error, TriggerError):
+        return error
+    if isinstance(error, ClientError):
+        return from_client_error(error)
+    if isinstance(error, BotoCoreError):
+        return TriggerError(HandlerErrorCode.NetworkFailure, f"{type(error).__name__}: {error}")
+    return TriggerError(HandlerErrorCode.InternalFailure, f"{type(error).__name__}: {error}")
+
+
+def guarded(worker: Callable[..., ProgressEvent]) -> Callable[..., ProgressEvent]:
+    """Runs a handler's worker so that every failure becomes a FAILED event with a message."""
+
+    def run(*args: Any) -> ProgressEvent:
+        try:
+            return worker(*args)
+        except Exception as error:
+            failure = as_trigger_error(error)
+            if failure.code == HandlerErrorCode.InternalFailure:
+                LOG.exception("Unexpected error")
+            return ProgressEvent.failed(failure.code, failure.message)
+
+    run.__name__ = getattr(worker, "__name__", "run")
+    return run

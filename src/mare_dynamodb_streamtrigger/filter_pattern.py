@@ -1,0 +1,489 @@
+"""EventBridge event patterns, as EventBridge Pipes applies them to DynamoDB stream records.
+
+Two pure halves, standard library only:
+
+- `validate` checks a pattern's grammar and `validate_stream_filter` adds what a Pipes filter on a
+  DynamoDB stream allows: record fields only at the top, 4096 characters, and none of the operators
+  the guide's operator table marks "Pipe support: No" (wildcard; anything-but with prefix, suffix,
+  equals-ignore-case or wildcard).
+- `matches` evaluates a pattern against one stream record as EventBridge does and, when it fails,
+  says which field failed and why.
+
+Semantics follow the Amazon EventBridge User Guide ("Creating event patterns", "Comparison
+operators", "Event filtering in EventBridge Pipes") and, where the guide is silent, the README of
+Event Ruler, the matching library behind EventBridge:
+
+- Every field named in a pattern must match (AND); a field matches if any matcher in its array does
+  (OR); if the record holds an array there, the field matches if any element does.
+- A field must be present to match, except under `{"exists": false}`, which matches an absent field.
+  `anything-but` therefore does not match an absent field.
+- Exact matches compare JSON representations: "For numbers, EventBridge uses string representation.
+  For example, 300, 300.0, and 3.0e2 are not considered equal." Only `numeric` compares by value.
+- `numeric` applies to JSON numbers only. DynamoDB sends numbers as strings (`{"N": "12.5"}`), so a
+  numeric matcher never matches a DynamoDB number attribute; match its string exactly or by prefix.
+- `exists` works on leaf values only: a field whose value is an object does not "exist".
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import math
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, cast
+
+ROOT = "FilterPattern"
+OR = "$or"
+PATTERN_MAX = 4096  # Pipes' Filter.Pattern: "Maximum length of 4096."
+TOP_LEVEL_KEYS = frozenset(
+    {"eventID", "eventName", "eventVersion", "eventSource", "awsRegion", "dynamodb", "eventSourceARN", "userIdentity"}
+)
+NUMERIC_OPERATORS = frozenset({"=", "<", "<=", ">", ">="})
+LOWER_BOUNDS = frozenset({">", ">="})
+UPPER_BOUNDS = frozenset({"<", "<="})
+
+_MISSING = object()
+
+
+class PatternError(ValueError):
+    """A pattern that breaks a rule; `path` locates the offending part, starting at FilterPattern."""
+
+    def __init__(self, path: str, rule: str) -> None:
+        super().__init__(f"{path}: {rule}")
+        self.path = path
+        self.rule = rule
+
+
+@dataclass(frozen=True)
+class Match:
+    """Whether a record matches; if not, the first field that failed (dotted from the record's top) and why."""
+
+    matched: bool
+    failed_path: str | None = None
+    reason: str | None = None
+
+
+MATCHED = Match(True)
+
+
+# --- validation -------------------------------------------------------------------------------
+
+
+def compact_json(pattern: dict[str, Any]) -> str:
+    """The pattern as sent to Pipes: its length is what Pipes' limit counts."""
+    return json.dumps(pattern, separators=(",", ":"))
+
+
+def validate(pattern: object) -> None:
+    """Raise PatternError unless `pattern` is a valid EventBridge event pattern."""
+    _check_object(pattern, ROOT)
+
+
+def validate_stream_filter(pattern: object) -> None:
+    """Raise PatternError unless `pattern` is valid as a Pipes filter on a DynamoDB stream."""
+    validate(pattern)
+    checked = cast(dict[str, Any], pattern)
+    _check_top_level_keys(checked, ROOT)
+    for path, operator, argument in _operators(checked, ROOT):
+        if operator == "wildcard":
+            raise PatternError(path, "EventBridge Pipes does not support wildcard")
+        if operator == "anything-but" and isinstance(argument, dict):
+            raise PatternError(path, f"EventBridge Pipes does not support anything-but with {next(iter(argument))}")
+    length = len(compact_json(checked))
+    if length > PATTERN_MAX:
+        raise PatternError(ROOT, f"holds {length} characters as compact JSON; Pipes allows {PATTERN_MAX}")
+
+
+def _check_object(node: object, path: str) -> None:
+    if not isinstance(node, dict):
+        raise PatternError(path, "must be a JSON object")
+    if not node:
+        raise PatternError(path, "must not be an empty object")
+    for key, value in node.items():
+        if not isinstance(key, str):
+            raise PatternError(path, f"field names must be strings, not {key!r}")
+        child = f"{path}.{key}"
+        if key == OR:
+            _check_or(value, child)
+        elif isinstance(value, dict):
+            _check_object(value, child)
+        elif isinstance(value, list):
+            _check_leaf(value, child)
+        else:
+            raise PatternError(child, "must be an object or an array of matchers")
+
+
+def _check_or(branches: object, path: str) -> None:
+    if not isinstance(branches, list) or len(branches) < 2:
+        raise PatternError(path, "$or takes a list of at least 2 patterns")
+    for index, branch in enumerate(branches):
+        _check_object(branch, f"{path}[{index}]")
+
+
+def _check_leaf(matchers: list[Any], path: str) -> None:
+    if not matchers:
+        raise PatternError(path, "must not be an empty array")
+    for index, matcher in enumerate(matchers):
+        _check_matcher(matcher, f"{path}[{index}]")
+
+
+def _check_matcher(matcher: object, path: str) -> None:
+    if matcher is None or isinstance(matcher, str | bool):
+        return
+    if isinstance(matcher, int | float):
+        if not math.isfinite(matcher):
+            raise PatternError(path, "numbers must be finite")
+        return
+    if not isinstance(matcher, dict):
+        raise PatternError(path, "a matcher is a string, number, boolean, null or an object with one operator")
+    if len(matcher) != 1:
+        raise PatternError(path, f"a matcher object holds exactly one operator, not {len(matcher)}")
+    [(operator, argument)] = matcher.items()
+    check = _OPERATOR_CHECKS.get(operator)
+    if check is None:
+        raise PatternError(path, f"unknown operator {operator!r}")
+    rule = check(operator, argument)
+    if rule is not None:
+        raise PatternError(path, rule)
+
+
+# Each check returns None when the operator's argument is valid, else the rule it breaks.
+
+
+def _check_affix(operator: str, argument: object) -> str | None:
+    if isinstance(argument, str):
+        return None
+    if (
+        isinstance(argument, dict)
+        and list(argument) == ["equals-ignore-case"]
+        and isinstance(argument["equals-ignore-case"], str)
+    ):
+        return None
+    return f'{operator} takes a string, or {{"equals-ignore-case": string}}'
+
+
+def _check_equals_ignore_case(operator: str, argument: object) -> str | None:
+    return None if isinstance(argument, str) else f"{operator} takes a string"
+
+
+def _check_wildcard(operator: str, argument: object) -> str | None:
+    if not isinstance(argument, str):
+        return f"{operator} takes a string"
+    try:
+        _wildcard_regex(argument)
+    except ValueError as error:
+        return f"{operator} {error}"
+    return None
+
+
+def _check_exists(operator: str, argument: object) -> str | None:
+    return None if isinstance(argument, bool) else f"{operator} takes true or false"
+
+
+def _check_cidr(operator: str, argument: object) -> str | None:
+    if isinstance(argument, str) and "/" in argument:
+        try:
+            ipaddress.ip_network(argument, strict=False)
+        except ValueError:
+            pass
+        else:
+            return None
+    return f"{operator} takes an IPv4 or IPv6 CIDR block such as 10.0.0.0/24, not {argument!r}"
+
+
+def _check_numeric(operator: str, argument: object) -> str | None:
+    usage = f"{operator} takes [operator, number] or [lower operator, number, upper operator, number]"
+    if not isinstance(argument, list) or len(argument) not in (2, 4):
+        return usage
+    for comparison, bound in zip(argument[::2], argument[1::2], strict=True):
+        if comparison not in NUMERIC_OPERATORS:
+            return f"{operator}: {comparison!r} is not one of = < <= > >="
+        if not _is_number(bound):
+            return f"{operator}: {comparison!r} must be followed by a number, not {bound!r}"
+        if not math.isfinite(bound):
+            return f"{operator}: numbers must be finite"
+    if len(argument) == 4:
+        lower_op, lower, upper_op, upper = argument
+        if lower_op not in LOWER_BOUNDS or upper_op not in UPPER_BOUNDS:
+            return f"{operator}: a range is a lower bound (> or >=) then an upper bound (< or <=)"
+        if not lower < upper:
+            return f"{operator}: the lower bound {lower} must be below the upper bound {upper}"
+    return None
+
+
+def _check_anything_but(operator: str, argument: object) -> str | None:
+    if isinstance(argument, str):
+        return None
+    if _is_number(argument):
+        return None if math.isfinite(argument) else f"{operator}: numbers must be finite"
+    if isinstance(argument, list):
+        strings = all(isinstance(v, str) for v in argument)
+        numbers = all(_is_number(v) and math.isfinite(v) for v in argument)
+        if argument and (strings or numbers):
+            return None
+        return f"{operator} takes a non-empty list of only strings or only (finite) numbers"
+    if isinstance(argument, dict) and len(argument) == 1:
+        [(inner, value)] = argument.items()
+        if inner in ("prefix", "suffix"):
+            # "Anything-but matching only works with a single prefix, not a list."
+            return None if isinstance(value, str) else f"{operator} {inner} takes a single string"
+        if inner in ("equals-ignore-case", "wildcard"):
+            values = value if isinstance(value, list) else [value]
+            if not values or not all(isinstance(v, str) for v in values):
+                return f"{operator} {inner} takes a string or a non-empty list of strings"
+            if inner == "wildcard":
+                return next(filter(None, (_check_wildcard(f"{operator} wildcard", v) for v in values)), None)
+            return None
+    return (
+        f"{operator} takes a string, a number, a list of them, or one of prefix, suffix, equals-ignore-case, wildcard"
+    )
+
+
+_OPERATOR_CHECKS: dict[str, Callable[[str, object], str | None]] = {
+    "prefix": _check_affix,
+    "suffix": _check_affix,
+    "equals-ignore-case": _check_equals_ignore_case,
+    "wildcard": _check_wildcard,
+    "exists": _check_exists,
+    "cidr": _check_cidr,
+    "numeric": _check_numeric,
+    "anything-but": _check_anything_but,
+}
+
+
+def _check_top_level_keys(pattern: dict[str, Any], path: str) -> None:
+    for key, value in pattern.items():
+        if key == OR:
+            for index, branch in enumerate(value):
+                _check_top_level_keys(branch, f"{path}.{OR}[{index}]")
+        elif key not in TOP_LEVEL_KEYS:
+            fields = ", ".join(sorted(TOP_LEVEL_KEYS))
+            raise PatternError(f"{path}.{key}", f"is not a field of a DynamoDB stream record ({fields})")
+
+
+def _operators(pattern: dict[str, Any], path: str) -> Iterator[tuple[str, str, object]]:
+    """Every operator matcher in a valid pattern, with its path."""
+    for key, value in pattern.items():
+        child = f"{path}.{key}"
+        if key == OR:
+            for index, branch in enumerate(value):
+                yield from _operators(branch, f"{child}[{index}]")
+        elif isinstance(value, dict):
+            yield from _operators(value, child)
+        else:
+            for index, matcher in enumerate(value):
+                if isinstance(matcher, dict):
+                    [(operator, argument)] = matcher.items()
+                    yield f"{child}[{index}]", operator, argument
+
+
+def _wildcard_regex(wildcard: str) -> re.Pattern[str]:
+    """`*` matches any run of characters; `\\*` and `\\\\` are a literal star and backslash.
+
+    Event Ruler: "consecutive wildcard characters are not allowed" and "A backslash escaping any
+    character other than asterisk or backslash is not allowed."
+    """
+    parts: list[str] = []
+    literal: list[str] = []
+    escaped = previous_star = False
+    for char in wildcard:
+        if escaped:
+            if char not in "*\\":
+                raise ValueError(f"may escape only * and \\ with a backslash, not {char!r}")
+            literal.append(char)
+            escaped = previous_star = False
+        elif char == "\\":
+            escaped = True
+        elif char == "*":
+            if previous_star:
+                raise ValueError("must not hold consecutive wildcard characters (**)")
+            parts.extend([re.escape("".join(literal)), ".*"])
+            literal.clear()
+            previous_star = True
+        else:
+            literal.append(char)
+            previous_star = False
+    if escaped:
+        raise ValueError("must not end with an unescaped backslash")
+    parts.append(re.escape("".join(literal)))
+    return re.compile("".join(parts), re.DOTALL)
+
+
+# --- matching ---------------------------------------------------------------------------------
+
+
+def matches(pattern: dict[str, Any], event: dict[str, Any]) -> Match:
+    """Evaluate a valid pattern against one stream record; raise PatternError if the pattern is invalid."""
+    validate(pattern)
+    return _match_object(pattern, event, "")
+
+
+def _match_object(pattern: dict[str, Any], node: object, prefix: str) -> Match:
+    for key, sub in pattern.items():
+        path = f"{prefix}.{key}" if prefix else key
+        if key == OR:
+            result = _match_or(sub, node, prefix)
+        else:
+            value = node.get(key, _MISSING) if isinstance(node, dict) else _MISSING
+            result = _match_nested(sub, value, path) if isinstance(sub, dict) else _match_leaf(sub, value, path)
+        if not result.matched:
+            return result
+    return MATCHED
+
+
+def _first_match(results: Iterator[Match]) -> Match:
+    """The first result that matched, else the first failure: the one a reader would check first."""
+    first_failure: Match | None = None
+    for result in results:
+        if result.matched:
+            return result
+        if first_failure is None:
+            first_failure = result
+    assert first_failure is not None, "a pattern's $or and a value's objects are never empty"
+    return first_failure
+
+
+def _match_or(branches: list[dict[str, Any]], node: object, prefix: str) -> Match:
+    result = _first_match(_match_object(branch, node, prefix) for branch in branches)
+    if result.matched:
+        return result
+    return Match(False, result.failed_path, f"no $or branch matched; the first: {result.reason}")
+
+
+def _match_nested(pattern: dict[str, Any], value: object, path: str) -> Match:
+    """A sub-pattern matches an object, or any object in an array; absent, it sees an empty object."""
+    objects = list(_objects(value)) or [{}]
+    return _first_match(_match_object(pattern, candidate, path) for candidate in objects)
+
+
+def _objects(value: object) -> Iterator[dict[str, Any]]:
+    if isinstance(value, dict):
+        yield value
+    elif isinstance(value, list):
+        for item in value:
+            yield from _objects(item)
+
+
+def _leaf_values(value: object) -> list[Any]:
+    """The leaf values at a field: none if absent or an object, each element (flattened) of an array."""
+    if value is _MISSING or isinstance(value, dict):
+        return []
+    if isinstance(value, list):
+        return [leaf for item in value for leaf in _leaf_values(item)]
+    return [value]
+
+
+def _match_leaf(matchers: list[Any], value: object, path: str) -> Match:
+    values = _leaf_values(value)
+    if any(_matcher_matches(matcher, values) for matcher in matchers):
+        return MATCHED
+    if value is _MISSING:
+        reason = "the field is absent"
+    elif not values:
+        reason = f"{_show(value)} holds no value to match (exists matches leaves only)"
+    else:
+        reason = f"{_show(value)} matches none of {_show(matchers)}"
+    return Match(False, path, reason)
+
+
+def _matcher_matches(matcher: object, values: list[Any]) -> bool:
+    if not isinstance(matcher, dict):
+        return any(_same(matcher, value) for value in values)
+    [(operator, argument)] = matcher.items()
+    if operator == "exists":
+        return bool(values) == argument
+    test = _OPERATOR_TESTS[operator]
+    return any(test(argument, value) for value in values)
+
+
+def _same(expected: object, value: object) -> bool:
+    """Exact match: the same JSON text, so 5 and 5.0 differ, as do 1 and true."""
+    return json.dumps(expected) == json.dumps(value)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _affix(argument: str | dict[str, str], value: object, test: Callable[[str, str], bool]) -> bool:
+    if not isinstance(value, str):
+        return False
+    if isinstance(argument, str):
+        return test(value, argument)
+    return test(value.lower(), argument["equals-ignore-case"].lower())
+
+
+def _prefix(argument: Any, value: object) -> bool:
+    return _affix(argument, value, str.startswith)
+
+
+def _suffix(argument: Any, value: object) -> bool:
+    return _affix(argument, value, str.endswith)
+
+
+def _equals_ignore_case(argument: str, value: object) -> bool:
+    return isinstance(value, str) and value.lower() == argument.lower()
+
+
+def _wildcard(argument: str, value: object) -> bool:
+    return isinstance(value, str) and _wildcard_regex(argument).fullmatch(value) is not None
+
+
+def _cidr(argument: str, value: object) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        return ipaddress.ip_address(value) in ipaddress.ip_network(argument, strict=False)
+    except ValueError:
+        return False
+
+
+def _numeric(argument: list[Any], value: object) -> bool:
+    """Numeric matching "works with values that are JSON numbers" only: not strings holding numbers."""
+    if not _is_number(value):
+        return False
+    comparisons: dict[str, Callable[[float, float], bool]] = {
+        "=": float.__eq__,
+        "<": float.__lt__,
+        "<=": float.__le__,
+        ">": float.__gt__,
+        ">=": float.__ge__,
+    }
+    return all(
+        comparisons[op](float(value), float(bound)) for op, bound in zip(argument[::2], argument[1::2], strict=True)
+    )
+
+
+def _anything_but(argument: Any, value: object) -> bool:
+    """Matches a present value unless it is one of those listed (numbers compared by value)."""
+    if isinstance(argument, dict):
+        [(inner, listed)] = argument.items()
+        if inner == "prefix":
+            return not _prefix(listed, value)
+        if inner == "suffix":
+            return not _suffix(listed, value)
+        listed = listed if isinstance(listed, list) else [listed]
+        test = _equals_ignore_case if inner == "equals-ignore-case" else _wildcard
+        return not any(test(item, value) for item in listed)
+    listed = argument if isinstance(argument, list) else [argument]
+    if _is_number(value):
+        return not any(_is_number(item) and item == value for item in listed)
+    return not any(isinstance(item, str) and item == value for item in listed)
+
+
+_OPERATOR_TESTS: dict[str, Callable[[Any, object], bool]] = {
+    "prefix": _prefix,
+    "suffix": _suffix,
+    "equals-ignore-case": _equals_ignore_case,
+    "wildcard": _wildcard,
+    "cidr": _cidr,
+    "numeric": _numeric,
+    "anything-but": _anything_but,
+}
+
+
+def _show(value: object, limit: int = 80) -> str:
+    text = json.dumps(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -1,0 +1,43 @@
+"""The entrypoint: routes each CloudFormation action to the module that does it.
+
+Each action's module is imported on its first use, so that a cold start loads only what the
+invoked action needs.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+# boto3 before the library: the same modules load about 20 ms sooner in this order (bench/bench.py).
+import boto3  # noqa: F401
+from cloudformation_cli_python_lib import Action, ProgressEvent, Resource, SessionProxy
+
+from .errors import guarded
+from .models import ResourceModel, TypeConfigurationModel
+from .names import TYPE_NAME
+
+resource = Resource(TYPE_NAME, ResourceModel, TypeConfigurationModel)
+test_entrypoint = resource.test_entrypoint
+
+# action: (module, function)
+ROUTES = {
+    Action.CREATE: ("create", "create"),
+    Action.READ: ("read", "read"),
+    Action.UPDATE: ("update", "update"),
+    Action.DELETE: ("delete", "delete"),
+    Action.LIST: ("list_triggers", "list_triggers"),
+}
+
+
+def route(module: str, function: str) -> Any:
+    def handle(session: SessionProxy | None, request: Any, context: dict[str, Any]) -> ProgressEvent:
+        worker = getattr(import_module(f".{module}", __package__), function)
+        return guarded(worker)(session, request, context)
+
+    handle.__name__ = function
+    return handle
+
+
+for action, (module, function) in ROUTES.items():
+    resource.handler(action)(route(module, function))

@@ -1,0 +1,112 @@
+"""The one place that knows how names and ARNs are formed from a trigger's Name."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Literal
+
+TYPE_NAME = "Mare::DynamoDB::StreamTrigger"
+# Every role the type creates lives under this path: List finds them with one paged call.
+ROLE_PATH = "/mare-dynamodb-streamtrigger/"
+INLINE_POLICY_NAME = "StreamTrigger"
+PERMISSION_STATEMENT_ID = "AllowPipeInvoke"
+PIPES_PRINCIPAL = "pipes.amazonaws.com"
+LAMBDA_PRINCIPAL = "lambda.amazonaws.com"
+IAM_ROLE_NAME_MAX = 64
+
+RoleKind = Literal["fn", "pipe"]
+
+TABLE_ARN = re.compile(
+    r"^arn:(?P<partition>aws[a-z-]*):dynamodb:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):"
+    r"table/(?P<table>[A-Za-z0-9_.-]{3,255})$"
+)
+STREAM_ARN = re.compile(
+    r"^(?P<table_arn>arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:\d{12}:table/[A-Za-z0-9_.-]{3,255})"
+    r"/stream/(?P<label>[A-Za-z0-9_.:-]+)$"
+)
+CODEPIPELINE_ARN = re.compile(r"^arn:aws[a-z-]*:codepipeline:[a-z0-9-]+:\d{12}:[A-Za-z0-9.@_-]{1,100}$")
+SNS_TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$")
+# A queue's name, .fifo included, is at most 80 characters.
+SQS_QUEUE_ARN = re.compile(r"^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:([A-Za-z0-9_-]{1,80}|[A-Za-z0-9_-]{1,75}\.fifo)$")
+FUNCTION_ARN = re.compile(r"^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:(?P<name>[A-Za-z0-9_-]{1,64})(:[^:]+)?$")
+
+
+def role_name(trigger_name: str, region: str, kind: RoleKind) -> str:
+    """The IAM role name for one of a trigger's two roles.
+
+    IAM names are global and case-insensitive while Lambda and Pipes names are regional and
+    case-sensitive, so a short digest of the region and the exact name keeps roles apart; the
+    readable prefix is cut so that the whole name stays within IAM's 64 characters.
+    """
+    digest = hashlib.sha256(f"{region}/{trigger_name}".encode()).hexdigest()[:8]
+    suffix = f"-{kind}-{digest}"
+    return trigger_name[: IAM_ROLE_NAME_MAX - len(suffix)] + suffix
+
+
+def role_arn(partition: str, account: str, name: str) -> str:
+    return f"arn:{partition}:iam::{account}:role{ROLE_PATH}{name}"
+
+
+def function_arn(partition: str, region: str, account: str, trigger_name: str) -> str:
+    return f"arn:{partition}:lambda:{region}:{account}:function:{trigger_name}"
+
+
+def pipe_arn(partition: str, region: str, account: str, trigger_name: str) -> str:
+    return f"arn:{partition}:pipes:{region}:{account}:pipe/{trigger_name}"
+
+
+def log_group_arn(partition: str, region: str, account: str, trigger_name: str) -> str:
+    return f"arn:{partition}:logs:{region}:{account}:log-group:/aws/lambda/{trigger_name}"
+
+
+def index_arn(table_arn: str, index_name: str) -> str:
+    return f"{table_arn}/index/{index_name}"
+
+
+def table_parameter_name(table_name: str) -> str:
+    return f"dynamodb_table_{table_name.replace('-', '_')}"
+
+
+def stream_parameter_name(table_name: str) -> str:
+    return f"dynamodb_table_stream_{table_name.replace('-', '_')}"
+
+
+def table_arn_of_stream(stream_arn: str) -> str | None:
+    match = STREAM_ARN.fullmatch(stream_arn)
+    return match.group("table_arn") if match else None
+
+
+def table_name_of_arn(table_arn: str) -> str | None:
+    match = TABLE_ARN.fullmatch(table_arn)
+    return match.group("table") if match else None
+
+
+def function_name_of_arn(arn: str) -> str:
+    """The function's name in a Lambda function ARN; empty for any other ARN."""
+    match = FUNCTION_ARN.fullmatch(arn)
+    return match.group("name") if match else ""
+
+
+def role_description(trigger_name: str, kind: RoleKind, request_token: str) -> str:
+    """A role's description; the request token tells a repeated invocation its own role."""
+    what = "function" if kind == "fn" else "pipe"
+    return f"The {what} role of {TYPE_NAME} {trigger_name} (request {request_token})"
+
+
+class TriggerNames:
+    """Every name and ARN of one trigger's parts, derived from its Name and where it lives."""
+
+    def __init__(self, trigger_name: str, partition: str, region: str, account: str) -> None:
+        self.trigger_name = trigger_name
+        self.partition = partition
+        self.region = region
+        self.account = account
+        self.function_name = trigger_name
+        self.pipe_name = trigger_name
+        self.function_role_name = role_name(trigger_name, region, "fn")
+        self.pipe_role_name = role_name(trigger_name, region, "pipe")
+        self.function_arn = function_arn(partition, region, account, trigger_name)
+        self.pipe_arn = pipe_arn(partition, region, account, trigger_name)
+        self.function_role_arn = role_arn(partition, account, self.function_role_name)
+        self.pipe_role_arn = role_arn(partition, account, self.pipe_role_name)

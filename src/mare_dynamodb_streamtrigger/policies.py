@@ -1,0 +1,133 @@
+"""The one place that builds each IAM policy document the type writes. Pure functions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .names import LAMBDA_PRINCIPAL, PIPES_PRINCIPAL, TriggerNames, index_arn, log_group_arn
+from .validation import target_arns
+
+PolicyDocument = dict[str, Any]
+VERSION = "2012-10-17"
+
+# Sids name what each statement is for; Read derives TriggerType and TableIndexName from them.
+SID_LOGS = "WriteOwnLogs"
+SID_STREAM = "ReadTableStream"
+SID_LIST_STREAMS = "ListTableStreams"
+SID_PIPELINES = "StartPipelines"
+SID_TOPICS = "PublishToTopics"
+SID_TABLE_INDEX = "QueryAndUpdateTable"
+SID_INVOKE = "InvokeFunction"
+SID_DEAD_LETTER = "SendToDeadLetterQueue"
+
+STREAM_READ_ACTIONS = ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"]
+PIPELINE_ACTIONS = ["codepipeline:ListPipelineExecutions", "codepipeline:StartPipelineExecution"]
+TABLE_INDEX_ACTIONS = ["dynamodb:Query", "dynamodb:UpdateItem"]
+
+
+def _statement(sid: str, actions: list[str], resources: list[str]) -> dict[str, Any]:
+    return {"Sid": sid, "Effect": "Allow", "Action": actions, "Resource": resources}
+
+
+def _stream_read(stream_arn: str) -> list[dict[str, Any]]:
+    # ListStreams has no resource-level permission: AWS requires "*" for it.
+    return [
+        _statement(SID_STREAM, STREAM_READ_ACTIONS, [stream_arn]),
+        _statement(SID_LIST_STREAMS, ["dynamodb:ListStreams"], ["*"]),
+    ]
+
+
+def _trust_policy(principal: str, condition: dict[str, dict[str, str]]) -> PolicyDocument:
+    return {
+        "Version": VERSION,
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": principal},
+                "Action": "sts:AssumeRole",
+                "Condition": condition,
+            }
+        ],
+    }
+
+
+def lambda_trust_policy(account: str) -> PolicyDocument:
+    return _trust_policy(LAMBDA_PRINCIPAL, {"StringEquals": {"aws:SourceAccount": account}})
+
+
+def pipe_trust_policy(account: str, pipe_arn: str) -> PolicyDocument:
+    # aws:SourceArn too: the role serves this pipe alone, not any pipe of the account.
+    return _trust_policy(
+        PIPES_PRINCIPAL,
+        {"StringEquals": {"aws:SourceAccount": account}, "ArnEquals": {"aws:SourceArn": pipe_arn}},
+    )
+
+
+def function_policy(
+    *,
+    partition: str,
+    region: str,
+    account: str,
+    trigger_name: str,
+    trigger_type: str,
+    target_arns: list[str],
+    stream_arn: str,
+    table_arn: str,
+    table_index_name: str | None,
+) -> PolicyDocument:
+    """What the function may do: its logs, this stream, its targets, and the table's index."""
+    log_group = log_group_arn(partition, region, account, trigger_name)
+    statements = [
+        _statement(
+            SID_LOGS,
+            ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+            [log_group, f"{log_group}:log-stream:*"],
+        ),
+        *_stream_read(stream_arn),
+    ]
+    if trigger_type == "PIPELINE":
+        statements.append(_statement(SID_PIPELINES, PIPELINE_ACTIONS, sorted(target_arns)))
+    else:
+        statements.append(_statement(SID_TOPICS, ["sns:Publish"], sorted(target_arns)))
+    if table_index_name:
+        statements.append(
+            _statement(SID_TABLE_INDEX, TABLE_INDEX_ACTIONS, [table_arn, index_arn(table_arn, table_index_name)])
+        )
+    return {"Version": VERSION, "Statement": statements}
+
+
+def pipe_policy(*, stream_arn: str, function_arn: str, dead_letter_arn: str | None) -> PolicyDocument:
+    """What the pipe may do: read this stream, invoke this function, send to its dead-letter queue."""
+    statements = [*_stream_read(stream_arn), _statement(SID_INVOKE, ["lambda:InvokeFunction"], [function_arn])]
+    if dead_letter_arn:
+        statements.append(_statement(SID_DEAD_LETTER, ["sqs:SendMessage"], [dead_letter_arn]))
+    return {"Version": VERSION, "Statement": statements}
+
+
+def function_role_policy(model: Any, names: TriggerNames, table_arn: str, stream_arn: str) -> PolicyDocument:
+    """The function role's policy for a desired model."""
+    return function_policy(
+        partition=names.partition,
+        region=names.region,
+        account=names.account,
+        trigger_name=names.trigger_name,
+        trigger_type=model.TriggerType,
+        target_arns=target_arns(model.TriggerType, model.Environment),
+        stream_arn=stream_arn,
+        table_arn=table_arn,
+        table_index_name=model.TableIndexName,
+    )
+
+
+def pipe_role_policy(model: Any, names: TriggerNames, stream_arn: str) -> PolicyDocument:
+    """The pipe role's policy for a desired model."""
+    return pipe_policy(stream_arn=stream_arn, function_arn=names.function_arn, dead_letter_arn=model.DeadLetterQueueArn)
+
+
+def statement_resources(document: PolicyDocument, sid: str) -> list[str] | None:
+    """The resources of the statement with this Sid, or None where there is none."""
+    for statement in document.get("Statement", []):
+        if statement.get("Sid") == sid:
+            resources = statement.get("Resource", [])
+            return [resources] if isinstance(resources, str) else list(resources)
+    return None

@@ -1,0 +1,121 @@
+"""Progress events and the waits kept in the JSON-only callback context."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from typing import Any, NamedTuple
+
+from botocore.exceptions import ClientError
+from cloudformation_cli_python_lib import HandlerErrorCode, OperationStatus, ProgressEvent
+
+from .errors import TriggerError, error_code, error_message
+
+Context = dict[str, Any]
+
+# One line per handler step as it ends or waits; the local runner shows them as they happen.
+STEPS_LOG = logging.getLogger("mare_dynamodb_streamtrigger.steps")
+
+
+def step_done(action: str, step: str) -> None:
+    STEPS_LOG.info("%s %s: done", action, step)
+
+
+def run_steps(action: str, steps: Sequence[str], context: Context, worker: Any) -> ProgressEvent | None:
+    """Runs, in order, the steps (methods of `worker`) not yet done in the context; the first that
+    must wait ends the invocation with its IN_PROGRESS event. None once every step is done."""
+    done: list[str] = context["done"]
+    for step in steps:
+        if step in done:
+            continue
+        waiting = getattr(worker, step)()
+        if waiting is not None:
+            STEPS_LOG.info("%s %s: %s", action, step, waiting.message)
+            return waiting
+        done.append(step)
+        step_done(action, step)
+    return None
+
+
+# How long to come back after, per kind of wait, and how long a wait may last in all.
+FUNCTION_POLL_SECONDS = 5
+PIPE_POLL_SECONDS = 10
+ROLE_RETRY_SECONDS = 10
+ROLE_PROPAGATION_DEADLINE_SECONDS = 300
+STABILIZATION_DEADLINE_SECONDS = 1800
+
+
+class Busy(NamedTuple):
+    """How AWS refuses a change while an earlier one is still under way, and what is waited for."""
+
+    error_code: str
+    what: str
+    delay_seconds: int
+
+
+FUNCTION_BUSY = Busy("ResourceConflictException", "the function's earlier update to finish", FUNCTION_POLL_SECONDS)
+PIPE_BUSY = Busy("ConflictException", "the pipe to finish its change of state", PIPE_POLL_SECONDS)
+
+
+def in_progress(model: Any, context: Context, delay_seconds: int, message: str) -> ProgressEvent:
+    return ProgressEvent(
+        status=OperationStatus.IN_PROGRESS,
+        resourceModel=model,
+        callbackContext=context,
+        callbackDelaySeconds=delay_seconds,
+        message=message,
+    )
+
+
+def success(model: Any) -> ProgressEvent:
+    return ProgressEvent(status=OperationStatus.SUCCESS, resourceModel=model)
+
+
+def wait(
+    context: Context, what: str, limit_seconds: int, delay_seconds: int, model: Any, last_message: str
+) -> ProgressEvent:
+    """Asks to be called again for `what`, or fails once its deadline (kept in the context) has passed."""
+    deadlines = context.setdefault("deadlines", {})
+    deadline = deadlines.setdefault(what, time.time() + limit_seconds)
+    if time.time() >= deadline:
+        raise TriggerError(
+            HandlerErrorCode.NotStabilized,
+            f"Gave up waiting for {what} after {limit_seconds} s: {last_message}",
+        )
+    return in_progress(model, context, delay_seconds, f"Waiting for {what}: {last_message}")
+
+
+def done_waiting(context: Context, what: str) -> None:
+    context.get("deadlines", {}).pop(what, None)
+
+
+def wait_if_busy(error: ClientError, busy: Busy, context: Context, model: Any) -> ProgressEvent:
+    """IN_PROGRESS, so that the change is asked for again later, when AWS refused it as `busy`
+    says; any other error is raised."""
+    if error_code(error) != busy.error_code:
+        raise error
+    return wait(context, busy.what, STABILIZATION_DEADLINE_SECONDS, busy.delay_seconds, model, error_message(error))
+
+
+def pipe_progress(context: Context, model: Any, pipe_name: str, pipe: dict[str, Any] | None) -> ProgressEvent | None:
+    """None once the pipe is RUNNING; IN_PROGRESS while it moves; NotStabilized when it fails."""
+    if pipe is None:
+        raise TriggerError(HandlerErrorCode.NotStabilized, f"Pipe {pipe_name} disappeared while it was being set up")
+    state = pipe.get("CurrentState", "")
+    if state == "RUNNING":
+        done_waiting(context, "the pipe to be RUNNING")
+        return None
+    refuse_failed(pipe_name, pipe)
+    return wait(
+        context, "the pipe to be RUNNING", STABILIZATION_DEADLINE_SECONDS, PIPE_POLL_SECONDS, model, f"state {state}"
+    )
+
+
+def refuse_failed(pipe_name: str, pipe: dict[str, Any]) -> None:
+    """NotStabilized, with the pipe's StateReason, for a pipe in a *_FAILED state."""
+    state = pipe.get("CurrentState", "")
+    if state.endswith("_FAILED"):
+        raise TriggerError(
+            HandlerErrorCode.NotStabilized, f"Pipe {pipe_name} is {state}: {pipe.get('StateReason', 'no reason given')}"
+        )

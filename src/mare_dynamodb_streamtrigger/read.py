@@ -1,0 +1,40 @@
+"""Read: the trigger as it lives in AWS."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cloudformation_cli_python_lib import HandlerErrorCode, ProgressEvent, SessionProxy
+
+from .aws import Aws
+from .errors import TriggerError
+from .models import ResourceModel
+from .names import function_name_of_arn
+from .parts import describe_pipe, get_function, get_role_policy
+from .progress import success
+from .readback import model_from_aws
+
+
+def not_found(name: str | None) -> TriggerError:
+    return TriggerError(HandlerErrorCode.NotFound, f"Trigger {name} not found: no function and pipe of that name")
+
+
+def read_model(aws: Aws, name: str | None, stack_tags: dict[str, str] | None) -> ResourceModel:
+    """Three calls: the function, the pipe, and the function role's policy."""
+    if not name:
+        raise TriggerError(HandlerErrorCode.NotFound, "Trigger without a Name not found")
+    function = get_function(aws, name)
+    if function is None:
+        raise not_found(name)
+    pipe = describe_pipe(aws, name)
+    # The pipe must be the one that feeds this function, or this is not a trigger.
+    if pipe is None or function_name_of_arn(pipe.get("Target", "")) != name:
+        raise not_found(name)
+    role_name = function["Configuration"]["Role"].rsplit("/", 1)[-1]
+    return model_from_aws(function, pipe, get_role_policy(aws, role_name), stack_tags)
+
+
+def read(session: SessionProxy | None, request: Any, _context: dict[str, Any]) -> ProgressEvent:
+    aws = Aws.of(session, request)
+    model = request.desiredResourceState
+    return success(read_model(aws, model.Name if model else None, request.desiredResourceTags))

@@ -1,0 +1,79 @@
+"""The model as it lives in AWS, from what GetFunction, DescribePipe and GetRolePolicy return. Pure."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .models import ResourceModel, Tag
+from .names import table_arn_of_stream, table_name_of_arn
+from .policies import SID_PIPELINES, SID_TABLE_INDEX, SID_TOPICS, PolicyDocument, statement_resources
+
+
+def trigger_type_of(policy: PolicyDocument | None) -> str | None:
+    if policy is None:
+        return None
+    if statement_resources(policy, SID_PIPELINES) is not None:
+        return "PIPELINE"
+    if statement_resources(policy, SID_TOPICS) is not None:
+        return "SNS_TOPIC"
+    return None
+
+
+def index_name_of(policy: PolicyDocument | None) -> str | None:
+    for resource in statement_resources(policy or {}, SID_TABLE_INDEX) or []:
+        if "/index/" in resource:
+            return resource.split("/index/", 1)[1]
+    return None
+
+
+def resource_tags(live_tags: dict[str, str], stack_tags: dict[str, str] | None) -> list[Tag] | None:
+    """The trigger's own Tags: what is live, less AWS's own and the stack's (which the type adds)."""
+    stack_tags = stack_tags or {}
+    own = {
+        key: value for key, value in live_tags.items() if not key.startswith("aws:") and stack_tags.get(key) != value
+    }
+    return [Tag(Key=key, Value=own[key]) for key in sorted(own)] or None
+
+
+def model_from_aws(
+    function: dict[str, Any],
+    pipe: dict[str, Any],
+    function_policy: PolicyDocument | None,
+    stack_tags: dict[str, str] | None,
+) -> ResourceModel:
+    config = function["Configuration"]
+    stream_arn = pipe.get("Source", "")
+    table_arn = table_arn_of_stream(stream_arn)
+    source = (pipe.get("SourceParameters") or {}).get("DynamoDBStreamParameters") or {}
+    filters = ((pipe.get("SourceParameters") or {}).get("FilterCriteria") or {}).get("Filters") or []
+    target = pipe.get("TargetParameters") or {}
+    return ResourceModel(
+        Name=config["FunctionName"],
+        TableName=table_name_of_arn(table_arn) if table_arn else None,
+        TriggerType=trigger_type_of(function_policy),
+        Handler=config.get("Handler"),
+        Code=None,
+        Runtime=config.get("Runtime"),
+        MemorySize=config.get("MemorySize"),
+        Timeout=config.get("Timeout"),
+        Environment=(config.get("Environment") or {}).get("Variables") or None,
+        FilterPattern=json.loads(filters[0]["Pattern"]) if filters and filters[0].get("Pattern") else None,
+        TableIndexName=index_name_of(function_policy),
+        IsDevops=None,
+        StartingPosition=source.get("StartingPosition"),
+        BatchSize=source.get("BatchSize"),
+        MaximumBatchingWindowInSeconds=source.get("MaximumBatchingWindowInSeconds"),
+        MaximumRetryAttempts=source.get("MaximumRetryAttempts"),
+        MaximumRecordAgeInSeconds=source.get("MaximumRecordAgeInSeconds"),
+        OnPartialBatchItemFailure=source.get("OnPartialBatchItemFailure"),
+        DeadLetterQueueArn=(source.get("DeadLetterConfig") or {}).get("Arn"),
+        InputTemplate=target.get("InputTemplate"),
+        Tags=resource_tags(pipe.get("Tags") or {}, stack_tags),
+        FunctionArn=config.get("FunctionArn"),
+        FunctionRoleArn=config.get("Role"),
+        PipeArn=pipe.get("Arn"),
+        PipeRoleArn=pipe.get("RoleArn"),
+        TableArn=table_arn,
+        StreamArn=stream_arn or None,
+    )

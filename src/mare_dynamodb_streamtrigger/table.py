@@ -1,0 +1,115 @@
+"""Finds the table and its stream: SSM parameters first, then DynamoDB's own word."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import ClientError
+from cloudformation_cli_python_lib import HandlerErrorCode
+
+from .aws import Aws
+from .errors import TriggerError, error_code, invalid
+from .names import STREAM_ARN, TABLE_ARN, stream_parameter_name, table_parameter_name
+
+NEW_IMAGE_VIEW_TYPES = ("NEW_IMAGE", "NEW_AND_OLD_IMAGES")
+
+
+@dataclass(frozen=True)
+class TableStream:
+    table_arn: str
+    stream_arn: str
+
+
+def read_parameters(aws: Aws, table_name: str, devops_role_arn: str | None) -> TableStream:
+    """Reads both SSM parameters in one call, through the devops role when one is given."""
+    table_param, stream_param = table_parameter_name(table_name), stream_parameter_name(table_name)
+    ssm = _devops_ssm(aws, devops_role_arn) if devops_role_arn else aws.ssm
+    answer = ssm.get_parameters(Names=[table_param, stream_param])
+    values = {p["Name"]: p["Value"] for p in answer.get("Parameters", [])}
+    missing = [name for name in (table_param, stream_param) if name not in values]
+    if missing:
+        where = f"the account of {devops_role_arn}" if devops_role_arn else f"account {aws.account}"
+        raise invalid(
+            f"TableName {table_name}: SSM parameter {' and '.join(missing)} not found in {where} ({aws.region})"
+        )
+    return check_parameters(table_name, values[table_param], values[stream_param], table_param, stream_param)
+
+
+def check_parameters(
+    table_name: str, table_arn: str, stream_arn: str, table_param: str, stream_param: str
+) -> TableStream:
+    """The parameters must hold this table's ARN and a stream ARN of the same table."""
+    table_match = TABLE_ARN.fullmatch(table_arn)
+    if not table_match:
+        raise invalid(
+            f"TableName {table_name}: SSM parameter {table_param} holds {table_arn!r}, not a DynamoDB table ARN"
+        )
+    if table_match.group("table") != table_name:
+        raise invalid(
+            f"TableName {table_name}: SSM parameter {table_param} holds the ARN of another table, {table_arn}"
+        )
+    stream_match = STREAM_ARN.fullmatch(stream_arn)
+    if not stream_match:
+        raise invalid(
+            f"TableName {table_name}: SSM parameter {stream_param} holds {stream_arn!r}, not a DynamoDB stream ARN"
+        )
+    if stream_match.group("table_arn") != table_arn:
+        raise invalid(
+            f"TableName {table_name}: SSM parameter {stream_param} holds a stream of another table, {stream_arn}"
+        )
+    return TableStream(table_arn, stream_arn)
+
+
+def describe_table(aws: Aws, table_name: str) -> dict[str, Any]:
+    try:
+        return aws.dynamodb.describe_table(TableName=table_name)["Table"]
+    except ClientError as error:
+        if error_code(error) == "ResourceNotFoundException":
+            raise TriggerError(
+                HandlerErrorCode.NotFound, f"TableName {table_name}: no such DynamoDB table in {aws.region}"
+            ) from error
+        raise
+
+
+def check_table(table: dict[str, Any], expected: TableStream, index_name: str | None) -> None:
+    """The live table must be the one the parameters name, with a stream that carries new images."""
+    name = table.get("TableName")
+    if table.get("TableArn") != expected.table_arn:
+        raise invalid(
+            f"TableName {name}: the SSM parameter names {expected.table_arn}, the table is {table.get('TableArn')}"
+        )
+    spec = table.get("StreamSpecification") or {}
+    if not spec.get("StreamEnabled"):
+        raise invalid(f"TableName {name}: the table has no stream enabled")
+    if spec.get("StreamViewType") not in NEW_IMAGE_VIEW_TYPES:
+        raise invalid(
+            f"TableName {name}: the stream's view type is {spec.get('StreamViewType')}; "
+            "the trigger needs NEW_IMAGE or NEW_AND_OLD_IMAGES"
+        )
+    if table.get("LatestStreamArn") != expected.stream_arn:
+        raise invalid(
+            f"TableName {name}: the SSM parameter names stream {expected.stream_arn}, "
+            f"but the table's latest stream is {table.get('LatestStreamArn')}"
+        )
+    check_index(table, index_name)
+
+
+def check_index(table: dict[str, Any], index_name: str | None) -> None:
+    if not index_name:
+        return
+    indexes = [i["IndexName"] for i in table.get("GlobalSecondaryIndexes", []) + table.get("LocalSecondaryIndexes", [])]
+    if index_name not in indexes:
+        have = ", ".join(sorted(indexes)) or "none"
+        raise invalid(f"TableIndexName {index_name}: table {table.get('TableName')} has no such index (it has: {have})")
+
+
+def resolve(aws: Aws, table_name: str, index_name: str | None, devops_role_arn: str | None) -> TableStream:
+    stream = read_parameters(aws, table_name, devops_role_arn)
+    check_table(describe_table(aws, table_name), stream, index_name)
+    return stream
+
+
+def _devops_ssm(aws: Aws, role_arn: str) -> Any:
+    credentials = aws.sts.assume_role(RoleArn=role_arn, RoleSessionName="mare-dynamodb-streamtrigger")["Credentials"]
+    return aws.client("ssm", credentials)

@@ -1,0 +1,209 @@
+"""Update: policies, tags, the function and the pipe, changed in place, one step at a time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import ClientError
+from cloudformation_cli_python_lib import HandlerErrorCode, ProgressEvent, SessionProxy
+
+from . import parts, policies, spec, table
+from .aws import Aws
+from .errors import TriggerError
+from .names import table_arn_of_stream, table_name_of_arn
+from .progress import (
+    FUNCTION_BUSY,
+    FUNCTION_POLL_SECONDS,
+    PIPE_BUSY,
+    STABILIZATION_DEADLINE_SECONDS,
+    Context,
+    done_waiting,
+    pipe_progress,
+    run_steps,
+    success,
+    wait,
+    wait_if_busy,
+)
+from .read import not_found, read_model
+from .validation import validate_model
+
+STEPS = ("policies", "tags", "configuration", "configuration_applied", "code", "code_applied", "pipe", "pipe_running")
+CREATE_ONLY = ("Name", "TableName", "StartingPosition")
+
+
+def update(session: SessionProxy | None, request: Any, context: Context) -> ProgressEvent:
+    aws = Aws.of(session, request)
+    model = request.desiredResourceState
+    if "StreamArn" not in context:  # the first invocation of this request
+        validate_model(model, request.desiredResourceTags)
+        refuse_create_only_changes(model, request.previousResourceState)
+        context, configuration = first_look(aws, model)
+        return Update(aws, request, context, configuration).run()
+    return Update(aws, request, context).run()
+
+
+def refuse_create_only_changes(model: Any, previous: Any) -> None:
+    if previous is None:
+        return
+    for prop in CREATE_ONLY:
+        before, after = spec.setting(previous, prop), spec.setting(model, prop)
+        if before is not None and before != after:
+            raise TriggerError(
+                HandlerErrorCode.NotUpdatable, f"{prop} cannot be changed in place ({before!r} to {after!r})"
+            )
+
+
+def first_look(aws: Aws, model: Any) -> tuple[Context, dict[str, Any]]:
+    """The trigger must exist; its stream is the one its pipe reads. Returns the context (with
+    whether the pipe changes at all) and the function's configuration as it is now."""
+    function = parts.get_function(aws, model.Name)
+    pipe = parts.describe_pipe(aws, model.Name) if function else None
+    if function is None or pipe is None:
+        raise not_found(model.Name)
+    stream_arn = pipe["Source"]
+    table_arn = table_arn_of_stream(stream_arn) or ""
+    live_table = table_name_of_arn(table_arn)
+    if live_table != model.TableName:
+        raise TriggerError(
+            HandlerErrorCode.NotUpdatable,
+            f"TableName cannot be changed in place ({live_table!r} to {model.TableName!r})",
+        )
+    if model.TableIndexName:
+        table.check_index(table.describe_table(aws, model.TableName), model.TableIndexName)
+    names = aws.names(model.Name)
+    context = {
+        "TableArn": table_arn,
+        "StreamArn": stream_arn,
+        "LiveTags": pipe.get("Tags") or {},
+        # UpdatePipe takes the pipe through UPDATING even when nothing changes: call it only when needed.
+        "pipe_changes": spec.pipe_differs(model, pipe, names.pipe_role_arn, names.function_arn),
+        "done": [],
+    }
+    return context, function["Configuration"]
+
+
+class Update:
+    def __init__(self, aws: Aws, request: Any, context: Context, configuration: dict[str, Any] | None = None) -> None:
+        self.aws = aws
+        # The function's configuration as last seen in this invocation (from a look or an update's answer).
+        self.known_configuration = configuration
+        self.request = request
+        self.model = request.desiredResourceState
+        self.previous = request.previousResourceState
+        self.context = context
+        self.names = aws.names(self.model.Name)
+
+    def run(self) -> ProgressEvent:
+        waiting = run_steps("update", STEPS, self.context, self)
+        if waiting is not None:
+            return waiting
+        return success(read_model(self.aws, self.model.Name, self.request.desiredResourceTags))
+
+    def policies(self) -> None:
+        table_arn, stream_arn = self.context["TableArn"], self.context["StreamArn"]
+        function_policy = policies.function_role_policy(self.model, self.names, table_arn, stream_arn)
+        parts.put_role_policy(self.aws, self.names.function_role_name, function_policy)
+        pipe_policy = policies.pipe_role_policy(self.model, self.names, stream_arn)
+        parts.put_role_policy(self.aws, self.names.pipe_role_name, pipe_policy)
+
+    def tags(self) -> None:
+        wanted = spec.desired_tags(self.model, self.request.desiredResourceTags)
+        to_tag, to_untag = spec.tag_changes(wanted, self.context["LiveTags"])
+        iam, lambda_, pipes = self.aws.iam, self.aws.lambda_, self.aws.pipes
+        if to_untag:
+            for role in (self.names.function_role_name, self.names.pipe_role_name):
+                iam.untag_role(RoleName=role, TagKeys=to_untag)
+            lambda_.untag_resource(Resource=self.names.function_arn, TagKeys=to_untag)
+            pipes.untag_resource(resourceArn=self.names.pipe_arn, tagKeys=to_untag)
+        if to_tag:
+            for role in (self.names.function_role_name, self.names.pipe_role_name):
+                iam.tag_role(RoleName=role, Tags=[{"Key": k, "Value": v} for k, v in sorted(to_tag.items())])
+            lambda_.tag_resource(Resource=self.names.function_arn, Tags=to_tag)
+            pipes.tag_resource(resourceArn=self.names.pipe_arn, tags=to_tag)
+
+    def live_function(self, fresh: bool = False) -> dict[str, Any]:
+        if self.known_configuration is None or fresh:
+            function = parts.get_function(self.aws, self.names.function_name)
+            if function is None:
+                raise not_found(self.model.Name)
+            self.known_configuration = function["Configuration"]
+        return self.known_configuration
+
+    def configuration(self) -> ProgressEvent | None:
+        wanted = spec.function_configuration(self.model, self.names.function_role_arn)
+        if not spec.configuration_differs(wanted, self.live_function()):
+            self.context["done"].append("configuration_applied")
+            return None
+        try:
+            answer = self.aws.lambda_.update_function_configuration(**wanted)
+        except ClientError as error:
+            return wait_if_busy(error, FUNCTION_BUSY, self.context, self.model)
+        done_waiting(self.context, FUNCTION_BUSY.what)
+        self.known_configuration = answer
+        if answer.get("LastUpdateStatus", "Successful") == "Successful":
+            self.context["done"].append("configuration_applied")
+        return None
+
+    def configuration_applied(self) -> ProgressEvent | None:
+        return self.function_updated("the function's configuration")
+
+    def code(self) -> ProgressEvent | None:
+        code = spec.code_arguments(self.model)
+        if "ZipFile" in code:
+            changed = spec.code_sha256(code["ZipFile"]) != self.live_function().get("CodeSha256")
+        else:
+            previous_code = self.previous.Code if self.previous is not None else None
+            changed = previous_code != self.model.Code
+        if not changed:
+            self.context["done"].append("code_applied")
+            return None
+        try:
+            answer = self.aws.lambda_.update_function_code(FunctionName=self.names.function_name, **code)
+        except ClientError as error:
+            return wait_if_busy(error, FUNCTION_BUSY, self.context, self.model)
+        done_waiting(self.context, FUNCTION_BUSY.what)
+        if answer.get("LastUpdateStatus", "Successful") == "Successful":
+            self.context["done"].append("code_applied")
+        return None
+
+    def code_applied(self) -> ProgressEvent | None:
+        return self.function_updated("the function's code")
+
+    def function_updated(self, what: str) -> ProgressEvent | None:
+        config = self.live_function(fresh=True)
+        status = config.get("LastUpdateStatus", "Successful")
+        if status == "Successful":
+            done_waiting(self.context, what)
+            return None
+        if status == "Failed":
+            raise TriggerError(
+                HandlerErrorCode.NotStabilized, f"Updating {what} failed: {config.get('LastUpdateStatusReason')}"
+            )
+        return wait(
+            self.context, what, STABILIZATION_DEADLINE_SECONDS, FUNCTION_POLL_SECONDS, self.model, f"status {status}"
+        )
+
+    def pipe(self) -> ProgressEvent | None:
+        if not self.context.get("pipe_changes", True):
+            self.context["done"].append("pipe_running")
+            return None
+        try:
+            answer = self.aws.pipes.update_pipe(
+                Name=self.names.pipe_name,
+                RoleArn=self.names.pipe_role_arn,
+                DesiredState="RUNNING",
+                SourceParameters=spec.source_parameters(self.model, for_create=False),
+                Target=self.names.function_arn,
+                TargetParameters=spec.target_parameters(self.model),
+            )
+        except ClientError as error:
+            return wait_if_busy(error, PIPE_BUSY, self.context, self.model)
+        done_waiting(self.context, PIPE_BUSY.what)
+        if answer.get("CurrentState") == "RUNNING":
+            self.context["done"].append("pipe_running")
+        return None
+
+    def pipe_running(self) -> ProgressEvent | None:
+        return pipe_progress(
+            self.context, self.model, self.names.pipe_name, parts.describe_pipe(self.aws, self.names.pipe_name)
+        )

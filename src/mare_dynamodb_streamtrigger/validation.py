@@ -1,0 +1,209 @@
+"""Checks a desired model before anything is touched. Pure: no AWS call.
+
+The resource schema states the same rules, but CloudFormation is not the only caller (the local
+runner and direct invocations are not schema-checked), so the handlers enforce them too.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .errors import invalid
+from .filter_pattern import PatternError, validate_stream_filter
+from .names import CODEPIPELINE_ARN, SNS_TOPIC_ARN, SQS_QUEUE_ARN
+from .spec import BUILTIN_SHARED_MODULE, desired_tags, inline_file_name, setting
+
+NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+TABLE_NAME = re.compile(r"^[a-zA-Z0-9_.-]{3,255}$")
+HANDLER = re.compile(r"^[^\s.]+(\.[^\s.]+)+$")
+ENVIRONMENT_KEY = re.compile(r"^[a-zA-Z][a-zA-Z0-9_]+$")
+TRIGGER_TYPES = ("PIPELINE", "SNS_TOPIC")
+STARTING_POSITIONS = ("LATEST", "TRIM_HORIZON")
+ENVIRONMENT_MAX_BYTES = 4096
+INPUT_TEMPLATE_MAX = 8192
+HANDLER_MAX = 128
+RUNTIME_MAX = 32
+# The built-in functions use Python 3.10 syntax.
+BUILTIN_RUNTIME = re.compile(r"python3\.(\d+)")
+BUILTIN_MIN_MINOR = 10
+ZIP_FILE_MAX = 4096
+S3_BUCKET = re.compile(r"[0-9A-Za-z.\-_]{3,63}(?<!\.)")
+TAGS_MAX = 50
+
+# Lambda sets these itself and refuses them in a function's environment.
+RESERVED_ENVIRONMENT_KEYS = frozenset(
+    {
+        "_HANDLER",
+        "_X_AMZN_TRACE_ID",
+        "AWS_DEFAULT_REGION",
+        "AWS_REGION",
+        "AWS_EXECUTION_ENV",
+        "AWS_LAMBDA_FUNCTION_NAME",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+        "AWS_LAMBDA_FUNCTION_VERSION",
+        "AWS_LAMBDA_INITIALIZATION_TYPE",
+        "AWS_LAMBDA_LOG_GROUP_NAME",
+        "AWS_LAMBDA_LOG_STREAM_NAME",
+        "AWS_ACCESS_KEY",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_LAMBDA_RUNTIME_API",
+        "LAMBDA_TASK_ROOT",
+        "LAMBDA_RUNTIME_DIR",
+        "TZ",
+    }
+)
+
+# property: (minimum, maximum), AWS's ranges for Lambda and for a pipe's DynamoDB stream source.
+INTEGER_RANGES: dict[str, tuple[int, int]] = {
+    "MemorySize": (128, 10240),
+    "Timeout": (1, 900),
+    "BatchSize": (1, 10000),
+    "MaximumBatchingWindowInSeconds": (0, 300),
+    "MaximumRetryAttempts": (-1, 10000),
+    "MaximumRecordAgeInSeconds": (-1, 604800),
+}
+
+
+def target_arns(trigger_type: str, environment: dict[str, str] | None) -> list[str]:
+    """The Environment values that the function's role may act on for this trigger type."""
+    pattern = CODEPIPELINE_ARN if trigger_type == "PIPELINE" else SNS_TOPIC_ARN
+    return sorted({value for value in (environment or {}).values() if pattern.fullmatch(value)})
+
+
+def validate_model(model: Any, stack_tags: dict[str, str] | None = None) -> None:
+    """Raises InvalidRequest naming the first property that breaks a rule."""
+    if model is None:
+        raise invalid("The request carries no resource properties")
+    _validate_required(model)
+    _validate_code(model)
+    _validate_environment(model.TriggerType, model.Environment)
+    _validate_pipe_settings(model)
+    _validate_tags(model.Tags)
+    applied = desired_tags(model, stack_tags)
+    if len(applied) > TAGS_MAX:
+        raise invalid(
+            f"Tags with the stack's tags come to {len(applied)} tags on each part; AWS allows at most {TAGS_MAX}"
+        )
+    for prop, (low, high) in INTEGER_RANGES.items():
+        value = getattr(model, prop)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high):
+            raise invalid(f"{prop} must be a whole number from {low} to {high}, not {value!r}")
+
+
+def _validate_required(model: Any) -> None:
+    if not isinstance(model.Name, str) or not NAME.fullmatch(model.Name):
+        raise invalid(f"Name must be 1 to 64 letters, digits, - or _, not {model.Name!r}")
+    if not isinstance(model.TableName, str) or not TABLE_NAME.fullmatch(model.TableName):
+        raise invalid(f"TableName must be 3 to 255 letters, digits, _, - or ., not {model.TableName!r}")
+    if model.TriggerType not in TRIGGER_TYPES:
+        raise invalid(f"TriggerType must be PIPELINE or SNS_TOPIC, not {model.TriggerType!r}")
+    handler = model.Handler
+    if not isinstance(handler, str) or len(handler) > HANDLER_MAX or not HANDLER.fullmatch(handler):
+        raise invalid(f"Handler must be module.function (at most {HANDLER_MAX} characters, no spaces), not {handler!r}")
+    if model.TableIndexName is not None and not TABLE_NAME.fullmatch(str(model.TableIndexName)):
+        raise invalid(f"TableIndexName must be 3 to 255 letters, digits, _, - or ., not {model.TableIndexName!r}")
+    if model.Runtime is not None and (not isinstance(model.Runtime, str) or not 0 < len(model.Runtime) <= RUNTIME_MAX):
+        raise invalid(f"Runtime must be a Lambda runtime name, not {model.Runtime!r}")
+
+
+def _validate_code(model: Any) -> None:
+    code = model.Code
+    if code is None:
+        runtime = setting(model, "Runtime")
+        version = BUILTIN_RUNTIME.fullmatch(runtime)
+        if not version or int(version.group(1)) < BUILTIN_MIN_MINOR:
+            raise invalid(
+                f"Runtime must be a python runtime when Code is left out (the built-in function), python3.10 "
+                f"or later, not {runtime!r}"
+            )
+        if inline_file_name(model.Handler, runtime) == BUILTIN_SHARED_MODULE:
+            shared_module = BUILTIN_SHARED_MODULE.removesuffix(".py")
+            raise invalid(
+                f"Handler must not name the module {shared_module} when Code is left out: "
+                f"the built-in function's {BUILTIN_SHARED_MODULE} is zipped beside it"
+            )
+        return
+    has_s3 = any(v is not None for v in (code.S3Bucket, code.S3Key, code.S3ObjectVersion))
+    has_zip = code.ZipFile is not None
+    if has_s3 and has_zip:
+        raise invalid("Code must give either S3Bucket and S3Key, or ZipFile, not both")
+    if has_zip and not code.ZipFile:
+        raise invalid("Code.ZipFile must not be empty")
+    if not has_zip and not (code.S3Bucket and code.S3Key):
+        raise invalid("Code must give either S3Bucket and S3Key, or ZipFile")
+    if has_zip and len(code.ZipFile) > ZIP_FILE_MAX:
+        raise invalid(f"Code.ZipFile holds {len(code.ZipFile)} characters; at most {ZIP_FILE_MAX} are allowed")
+    if code.S3Bucket is not None and not S3_BUCKET.fullmatch(code.S3Bucket):
+        raise invalid(f"Code.S3Bucket must be an S3 bucket name (3 to 63 characters), not {code.S3Bucket!r}")
+    runtime = model.Runtime or "python3.12"
+    if has_zip and not runtime.startswith(("python", "nodejs")):
+        raise invalid(f"Code.ZipFile needs a python or nodejs Runtime, not {runtime!r}")
+
+
+def _validate_environment(trigger_type: str, environment: Any) -> None:
+    if environment is None:
+        environment = {}
+    if not isinstance(environment, dict):
+        raise invalid("Environment must be a map of names to strings")
+    size = 0
+    for key, value in environment.items():
+        if key in RESERVED_ENVIRONMENT_KEYS:
+            raise invalid(f"Environment key {key} is reserved by Lambda")
+        if not isinstance(key, str) or not ENVIRONMENT_KEY.fullmatch(key):
+            raise invalid(
+                f"Environment key {key!r} must start with a letter and hold only letters, digits and _ (2 or more)"
+            )
+        if not isinstance(value, str):
+            raise invalid(f"Environment value of {key} must be a string")
+        size += len(key.encode()) + len(value.encode())
+    if size > ENVIRONMENT_MAX_BYTES:
+        raise invalid(f"Environment holds {size} bytes of keys and values; Lambda allows {ENVIRONMENT_MAX_BYTES}")
+    own, other, own_kind, other_kind = (
+        (CODEPIPELINE_ARN, SNS_TOPIC_ARN, "CodePipeline", "SNS topic")
+        if trigger_type == "PIPELINE"
+        else (SNS_TOPIC_ARN, CODEPIPELINE_ARN, "SNS topic", "CodePipeline")
+    )
+    wrong = sorted(key for key, value in environment.items() if other.fullmatch(value))
+    if wrong:
+        raise invalid(
+            f"Environment does not fit TriggerType {trigger_type}: {', '.join(wrong)} "
+            f"holds a {other_kind} ARN, where a {trigger_type} trigger takes {own_kind} ARNs"
+        )
+    if not any(own.fullmatch(value) for value in environment.values()):
+        raise invalid(f"Environment must hold at least one {own_kind} ARN for TriggerType {trigger_type}")
+
+
+def _validate_pipe_settings(model: Any) -> None:
+    if model.StartingPosition is not None and model.StartingPosition not in STARTING_POSITIONS:
+        raise invalid(f"StartingPosition must be LATEST or TRIM_HORIZON, not {model.StartingPosition!r}")
+    if model.OnPartialBatchItemFailure is not None and model.OnPartialBatchItemFailure != "AUTOMATIC_BISECT":
+        raise invalid(f"OnPartialBatchItemFailure must be AUTOMATIC_BISECT, not {model.OnPartialBatchItemFailure!r}")
+    if model.DeadLetterQueueArn is not None and not SQS_QUEUE_ARN.fullmatch(str(model.DeadLetterQueueArn)):
+        raise invalid(f"DeadLetterQueueArn must be the ARN of an SQS queue, not {model.DeadLetterQueueArn!r}")
+    if model.InputTemplate is not None and len(model.InputTemplate) > INPUT_TEMPLATE_MAX:
+        raise invalid(f"InputTemplate holds {len(model.InputTemplate)} characters; Pipes allows {INPUT_TEMPLATE_MAX}")
+    if model.FilterPattern is not None:
+        try:
+            validate_stream_filter(model.FilterPattern)
+        except PatternError as error:
+            raise invalid(str(error)) from error
+
+
+def _validate_tags(tags: Any) -> None:
+    if not tags:
+        return
+    if len(tags) > TAGS_MAX:
+        raise invalid(f"Tags holds {len(tags)} tags; at most {TAGS_MAX} are allowed")
+    keys = [tag.Key for tag in tags]
+    for key in keys:
+        if not key or len(key) > 128 or key.lower().startswith("aws:"):
+            raise invalid(f"Tags key {key!r} must be 1 to 128 characters and not start with aws:")
+    duplicates = sorted({key for key in keys if keys.count(key) > 1})
+    if duplicates:
+        raise invalid(f"Tags repeats the key {', '.join(duplicates)}")
+    for tag in tags:
+        if tag.Value is None or len(tag.Value) > 256:
+            raise invalid(f"Tags value of {tag.Key} must be 0 to 256 characters")

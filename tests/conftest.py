@@ -1,0 +1,171 @@
+"""moto in server mode on 127.0.0.1, and the real entrypoint driven as CloudFormation drives it."""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+import requests
+from moto.server import ThreadedMotoServer
+
+from faults import aws_calls  # noqa: F401 - a fixture for every test module
+from mare_dynamodb_streamtrigger import local
+
+REGION = "eu-west-1"
+ACCOUNT = "123456789012"
+DEVOPS_ACCOUNT = "210987654321"
+TABLE = "deployment-requests"
+INDEX = "status-index"
+PIPELINE_ARN = f"arn:aws:codepipeline:{REGION}:{ACCOUNT}:deploy-pipeline"
+
+
+@pytest.fixture(scope="session")
+def moto_url() -> Iterator[str]:
+    port = local.free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    url = f"http://127.0.0.1:{port}"
+    saved = {
+        k: os.environ.get(k)
+        for k in (
+            "AWS_ENDPOINT_URL",
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+            "AWS_SESSION_TOKEN",
+            "AWS_DEFAULT_REGION",
+        )
+    }
+    os.environ.update(
+        AWS_ENDPOINT_URL=url,
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",
+        AWS_SESSION_TOKEN="testing",
+        AWS_DEFAULT_REGION=REGION,
+    )
+    yield url
+    server.stop()
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+@pytest.fixture
+def moto(moto_url: str) -> Iterator[str]:
+    requests.post(f"{moto_url}/moto-api/reset", timeout=10)
+    yield moto_url
+    requests.post(f"{moto_url}/moto-api/reset", timeout=10)
+    # A reset keeps the state manager's transitions: put pipes back to moving at once.
+    requests.post(f"{moto_url}/moto-api/state-manager/unset-transition", json={"model_name": "pipes::pipe"}, timeout=10)
+
+
+def client(service: str, **kwargs: Any) -> Any:
+    return boto3.client(service, region_name=REGION, **kwargs)
+
+
+def hold_pipes(moto_url: str, describes: int) -> None:
+    """Keep each new pipe in its current state for `describes` describe calls (moto's state manager)."""
+    local.hold_pipes(moto_url, describes)
+
+
+def make_table(
+    name: str = TABLE, view_type: str | None = "NEW_AND_OLD_IMAGES", parameters: bool = True, ssm: Any = None
+) -> dict[str, Any]:
+    return local.seed_table(name, REGION, view_type=view_type, parameters=parameters, ssm=ssm)
+
+
+put_table_parameters = local.put_table_parameters
+
+
+@pytest.fixture
+def table(moto: str) -> dict[str, Any]:
+    return make_table()
+
+
+@pytest.fixture
+def topic_arn(moto: str) -> str:
+    return client("sns").create_topic(Name="deployments")["TopicArn"]
+
+
+@pytest.fixture
+def queue_arn(moto: str) -> str:
+    sqs = client("sqs")
+    url = sqs.create_queue(QueueName="trigger-dlq")["QueueUrl"]
+    return sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+
+
+@pytest.fixture
+def pipeline_role(moto: str) -> str:
+    """A role CodePipeline may assume, for pipelines made in moto."""
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "codepipeline.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
+    }
+    return client("iam").create_role(RoleName="codepipeline", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+
+
+def pipeline_properties(**overrides: Any) -> dict[str, Any]:
+    """The seed's own example: start a pipeline on INSERT of PENDING items."""
+    properties = {
+        "Name": "deployment-processor",
+        "TableName": TABLE,
+        "TriggerType": "PIPELINE",
+        "Handler": "app.handler",
+        "Code": {"ZipFile": "def handler(event, context):\n    return event\n"},
+        "Environment": {"PIPELINE_ARN": PIPELINE_ARN},
+        "FilterPattern": {"eventName": ["INSERT"], "dynamodb": {"NewImage": {"status": {"S": ["PENDING"]}}}},
+        "IsDevops": False,
+    }
+    properties.update(overrides)
+    return properties
+
+
+TARGET = local.Target(REGION, ACCOUNT, local.FAKE_CREDENTIALS, wait=False, max_invocations=None)
+
+
+def handler_request(
+    action: str,
+    properties: dict[str, Any] | None,
+    previous: dict[str, Any] | None = None,
+    context: dict[str, Any] | None = None,
+    type_configuration: dict[str, Any] | None = None,
+    stack_tags: dict[str, str] | None = None,
+    token: str | None = None,
+) -> dict[str, Any]:
+    """A HandlerRequest as CloudFormation sends it to the `resource` entrypoint."""
+    return local.handler_request(
+        action, TARGET, token or str(uuid.uuid4()), properties, previous, context, stack_tags, type_configuration
+    )
+
+
+def invoke(action: str, properties: dict[str, Any] | None, **kwargs: Any) -> dict[str, Any]:
+    from mare_dynamodb_streamtrigger import handlers
+
+    event = handlers.resource(handler_request(action, properties, **kwargs), None)
+    # Everything the entrypoint returns must survive JSON, as Lambda would send it.
+    return json.loads(json.dumps(event))
+
+
+def drive(
+    action: str, properties: dict[str, Any] | None, max_invocations: int = 30, **kwargs: Any
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Invokes as CloudFormation does until the status is final; returns the final and every event."""
+    token = kwargs.pop("token", None) or str(uuid.uuid4())
+    events = [invoke(action, properties, token=token, **kwargs)]
+    while events[-1]["status"] == "IN_PROGRESS":
+        assert len(events) < max_invocations, f"{action} still IN_PROGRESS after {max_invocations} invocations"
+        last = events[-1]
+        assert last["callbackDelaySeconds"] > 0
+        # Copies, so that the events recorded here are not changed by the next invocation.
+        kwargs["context"] = json.loads(json.dumps(last["callbackContext"]))
+        properties = json.loads(json.dumps(last["resourceModel"]))
+        events.append(invoke(action, properties, token=token, **kwargs))
+    return events[-1], events

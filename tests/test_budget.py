@@ -1,0 +1,42 @@
+"""API-call budgets (a count is deterministic; a time is not). docs/performance.md records them;
+`make bench` prints the counts with the calls by name."""
+
+from __future__ import annotations
+
+from conftest import drive, hold_pipes, pipeline_properties
+
+# Calls before the pipe's stabilization polls; then one describe per poll and three for the result.
+CREATE_BEFORE_POLLS = 11
+READ = 3
+UPDATE = 9  # a configuration change: no code, tags or wait
+DELETE_BEFORE_POLLS = 3  # then one describe per poll and five deletions
+DELETE_AFTER_POLLS = 5
+
+
+def test_create_stays_within_its_recorded_budget(moto, table, aws_calls):
+    hold_pipes(moto, describes=3)
+    final, events = drive("CREATE", pipeline_properties())
+    assert final["status"] == "SUCCESS"
+    calls = aws_calls.calls
+    before_polls = calls.index("pipes.CreatePipe") + 1
+    assert before_polls <= CREATE_BEFORE_POLLS, calls
+    polls = len(events)  # a describe in each invocation, from the one that made the pipe
+    assert len(calls) <= CREATE_BEFORE_POLLS + polls + READ, calls
+
+
+def test_read_update_and_delete_stay_within_their_budgets(table, aws_calls):
+    drive("CREATE", pipeline_properties())
+    aws_calls.calls.clear()
+    assert drive("READ", {"Name": "deployment-processor"})[0]["status"] == "SUCCESS"
+    assert len(aws_calls.calls) <= READ, aws_calls.calls
+
+    aws_calls.calls.clear()
+    updated = drive("UPDATE", pipeline_properties(MemorySize=256, BatchSize=50), previous=pipeline_properties())[0]
+    assert updated["status"] == "SUCCESS"
+    assert len(aws_calls.calls) <= UPDATE, aws_calls.calls
+
+    aws_calls.calls.clear()
+    final, events = drive("DELETE", {"Name": "deployment-processor"})
+    assert final["status"] == "SUCCESS"
+    polls = len(events) - 1
+    assert len(aws_calls.calls) <= DELETE_BEFORE_POLLS + polls + DELETE_AFTER_POLLS, aws_calls.calls

@@ -1,0 +1,183 @@
+"""Every AWS call of create, update and delete, failed in turn with each kind of error.
+
+The n-th call's first attempt gets an HTTP error in the service's own protocol (injected at
+botocore's `before-send`, so that botocore's standard retry mode sees it as AWS's answer). Each
+action must then succeed after a retry, leaving the trigger as a run without the error does, or end
+FAILED with the right code; afterwards, as
+CloudFormation would go on (delete after a success, the stack's rollback update after a failed
+update, a second delete after a failed one), moto must hold nothing of the trigger.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+import requests
+from botocore.retries import standard
+
+from conftest import client, drive, make_table, pipeline_properties
+from faults import ERROR_KINDS, Recorder
+
+NAME = "deployment-processor"
+TOPIC = "arn:aws:sns:eu-west-1:123456789012:deployments"
+# What an action may end as when its n-th call fails once, by kind of error.
+ALLOWED = {
+    "throttling": {"SUCCESS"},  # retried by botocore
+    "internal": {"SUCCESS"},  # retried by botocore
+    "access-denied": {"FAILED AccessDenied"},
+    "conflict": {"FAILED AlreadyExists", "FAILED ResourceConflict"},
+    # A 404 where the handler looks for what may be absent is an answer, not a failure.
+    "not-found": {"SUCCESS", "FAILED NotFound", "FAILED NotStabilized"},
+}
+
+# Where a call's answer is itself a reason to wait: Lambda refuses an update with
+# ResourceConflictException while an earlier one is still being applied, Pipes a change with
+# ConflictException while the pipe moves between states.
+WAITED_OUT = {
+    ("lambda.UpdateFunctionConfiguration", "conflict"),
+    ("lambda.UpdateFunctionCode", "conflict"),
+    ("pipes.UpdatePipe", "conflict"),
+    ("pipes.DeletePipe", "conflict"),
+}
+
+
+def updated_properties(queue_arn: str) -> dict[str, Any]:
+    return pipeline_properties(
+        TriggerType="SNS_TOPIC",
+        Environment={"TOPIC_ARN": TOPIC},
+        Handler="main.process",
+        Code={"ZipFile": "def process(event, context):\n    return 2\n"},
+        MemorySize=256,
+        TableIndexName="status-index",
+        DeadLetterQueueArn=queue_arn,
+        BatchSize=10,
+        FilterPattern={"eventName": ["MODIFY"]},
+        Tags=[{"Key": "team", "Value": "data"}],
+    )
+
+
+def fresh_world(moto_url: str) -> str:
+    """An empty moto with the table, topic and queue a trigger needs; returns the queue's ARN."""
+    requests.post(f"{moto_url}/moto-api/reset", timeout=10)
+    make_table()
+    client("sns").create_topic(Name="deployments")
+    sqs = client("sqs")
+    url = sqs.create_queue(QueueName="dlq")["QueueUrl"]
+    return sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+
+
+def leftovers() -> list[str]:
+    roles = client("iam").list_roles(PathPrefix="/mare-dynamodb-streamtrigger/")["Roles"]
+    return (
+        [r["Arn"] for r in roles]
+        + [f["FunctionArn"] for f in client("lambda").list_functions()["Functions"]]
+        + [p["Arn"] for p in client("pipes").list_pipes()["Pipes"]]
+    )
+
+
+def outcome(event: dict[str, Any]) -> str:
+    return event["status"] if event["status"] == "SUCCESS" else f"{event['status']} {event.get('errorCode')}"
+
+
+def set_up(action: str, queue_arn: str) -> dict[str, Any] | None:
+    """What must exist before the action; the model Read returned for it."""
+    if action == "CREATE":
+        return None
+    created, _ = drive("CREATE", pipeline_properties())
+    assert created["status"] == "SUCCESS", created
+    return drive("READ", {"Name": NAME})[0]["resourceModel"]
+
+
+def live_state() -> dict[str, Any]:
+    """What a create or update leaves: the model Read returns (less the stream, which each fresh table
+    makes anew, and StartingPosition, which moto's UpdatePipe drops) and the function's code."""
+    model = drive("READ", {"Name": NAME})[0].get("resourceModel") or {}
+    state = {key: value for key, value in model.items() if key not in ("StreamArn", "StartingPosition")}
+    state["CodeSha256"] = client("lambda").get_function(FunctionName=NAME)["Configuration"]["CodeSha256"]
+    return state
+
+
+def act(action: str, queue_arn: str) -> dict[str, Any]:
+    if action == "CREATE":
+        return drive("CREATE", pipeline_properties())[0]
+    if action == "UPDATE":
+        return drive("UPDATE", updated_properties(queue_arn), previous=pipeline_properties())[0]
+    return drive("DELETE", {"Name": NAME})[0]
+
+
+def follow_up(action: str, final: dict[str, Any], queue_arn: str, before: dict[str, Any] | None) -> list[str]:
+    """What CloudFormation does next; returns what is wrong afterwards."""
+    problems = []
+    if action == "UPDATE" and final["status"] == "FAILED":
+        # The stack's rollback: an update back to the previous properties, which must restore them.
+        rolled_back, _ = drive("UPDATE", pipeline_properties(), previous=updated_properties(queue_arn))
+        if rolled_back["status"] != "SUCCESS":
+            problems.append(f"rollback update {outcome(rolled_back)}: {rolled_back.get('message')}")
+        read = drive("READ", {"Name": NAME})[0].get("resourceModel") or {}
+        differences = sorted(
+            key
+            for key in set(read) | set(before or {})
+            # moto's UpdatePipe drops StartingPosition, which AWS keeps (it cannot be updated).
+            if key != "StartingPosition" and read.get(key) != (before or {}).get(key)
+        )
+        if differences:
+            problems.append(f"after rollback Read differs in {differences}: {json.dumps(read)}")
+    if action == "DELETE" and final["status"] == "FAILED":
+        retried, _ = drive("DELETE", {"Name": NAME})
+        if retried["status"] != "SUCCESS":
+            problems.append(f"second delete {outcome(retried)}: {retried.get('message')}")
+    elif not (action == "CREATE" and final["status"] == "FAILED"):
+        deleted, _ = drive("DELETE", {"Name": NAME})
+        if action != "DELETE" and deleted["status"] != "SUCCESS":
+            problems.append(f"delete after {action} {outcome(deleted)}: {deleted.get('message')}")
+    left = leftovers()
+    if left:
+        problems.append(f"leaked {left}")
+    return problems
+
+
+@pytest.fixture
+def no_retry_sleep(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(standard.ExponentialBackoff, "delay_amount", lambda _self, _context: 0)
+
+
+@pytest.mark.parametrize("action", ["CREATE", "UPDATE", "DELETE"])
+def test_every_call_failed_with_every_kind_of_error(moto, aws_calls: Recorder, no_retry_sleep, action, capsys):
+    queue_arn = fresh_world(moto)
+    set_up(action, queue_arn)
+    aws_calls.calls.clear()
+    assert outcome(act(action, queue_arn)) == "SUCCESS"
+    calls = list(aws_calls.calls)
+    # What a successful create or update must leave, whichever call failed on the way.
+    expected = live_state() if action != "DELETE" else None
+
+    wrong: list[str] = []
+    leaks = 0
+    for position in range(1, len(calls) + 1):
+        for kind in ERROR_KINDS:
+            queue_arn = fresh_world(moto)
+            before = set_up(action, queue_arn)
+            aws_calls.calls.clear()
+            aws_calls.nth_call_error = (position, kind)
+            final = act(action, queue_arn)
+            aws_calls.nth_call_error = None
+            where = f"{action} call {position} ({calls[position - 1]}) {kind}"
+            allowed = ALLOWED[kind] | ({"SUCCESS"} if (calls[position - 1], kind) in WAITED_OUT else set())
+            if outcome(final) not in allowed:
+                wrong.append(f"{where}: {outcome(final)}: {final.get('message')}")
+            elif final["status"] == "FAILED" and not final.get("message"):
+                wrong.append(f"{where}: FAILED without a message")
+            elif expected is not None and final["status"] == "SUCCESS" and live_state() != expected:
+                wrong.append(f"{where}: SUCCESS, but the trigger is not as it should be: {json.dumps(live_state())}")
+            problems = follow_up(action, final, queue_arn, before)
+            leaks += any(p.startswith("leaked") for p in problems)
+            wrong.extend(f"{where}: {p}" for p in problems)
+
+    with capsys.disabled():
+        print(
+            f"\n{action}: matrix 1 action x {len(calls)} positions x {len(ERROR_KINDS)} errors = "
+            f"{len(calls) * len(ERROR_KINDS)} runs; leaks: {leaks}"
+        )
+    assert not wrong, "\n".join(wrong)

@@ -1,0 +1,117 @@
+"""The schema's handler permissions name exactly the actions the handlers cause, checked by recording calls."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conftest import DEVOPS_ACCOUNT, REGION, TABLE, client, drive, make_table, pipeline_properties, put_table_parameters
+from mare_dynamodb_streamtrigger.names import role_name
+
+SCHEMA = json.loads((Path(__file__).parent.parent / "schema.json").read_text())
+EMPTY_POLICY = json.dumps(
+    {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "s3:GetObject", "Resource": "*"}]}
+)
+ACTION_PREFIX = {"lambda": "lambda", "iam": "iam", "pipes": "pipes", "ssm": "ssm", "sts": "sts", "dynamodb": "dynamodb"}
+
+# Permissions AWS checks on the caller without a call of that name: passing a role to Lambda and
+# Pipes, tagging at creation, Lambda fetching S3 code with the caller's rights.
+IMPLIED = {
+    "create": {
+        "iam:PassRole",
+        "iam:TagRole",
+        "lambda:TagResource",
+        "pipes:TagResource",
+        "s3:GetObject",
+        "s3:GetObjectVersion",
+    },
+    "update": {"iam:PassRole", "s3:GetObject", "s3:GetObjectVersion"},
+}
+
+
+def as_actions(calls: list[str]) -> set[str]:
+    return {f"{ACTION_PREFIX[call.split('.')[0]]}:{call.split('.')[1]}" for call in calls}
+
+
+def permissions(handler: str) -> set[str]:
+    return set(SCHEMA["handlers"][handler]["permissions"])
+
+
+def test_every_handler_permission_is_used_and_every_call_is_permitted(moto, aws_calls):
+    table = make_table(parameters=False)
+    recorded: dict[str, set[str]] = {}
+
+    def record(handler: str, *args, **kwargs) -> dict:
+        aws_calls.calls.clear()
+        final, _ = drive(*args, **kwargs)
+        recorded.setdefault(handler, set()).update(as_actions(aws_calls.calls))
+        return final
+
+    # Parameters in a devops account, read through the type configuration's role (sts:AssumeRole).
+    creds = client("sts").assume_role(RoleArn=f"arn:aws:iam::{DEVOPS_ACCOUNT}:role/a", RoleSessionName="setup")
+    devops = {
+        "aws_access_key_id": creds["Credentials"]["AccessKeyId"],
+        "aws_secret_access_key": creds["Credentials"]["SecretAccessKey"],
+        "aws_session_token": creds["Credentials"]["SessionToken"],
+    }
+    client("iam", **devops).create_role(RoleName="reader", AssumeRolePolicyDocument="{}")
+    put_table_parameters(client("ssm", **devops), TABLE, table["TableArn"], table["LatestStreamArn"])
+    put_table_parameters(client("ssm"), TABLE, table["TableArn"], table["LatestStreamArn"])
+    type_configuration = {"DevopsParameterRoleArn": f"arn:aws:iam::{DEVOPS_ACCOUNT}:role/reader"}
+
+    created = record("create", "CREATE", pipeline_properties(IsDevops=True), type_configuration=type_configuration)
+    assert created["status"] == "SUCCESS"
+    # A create that fails once its pipe exists, and removes everything it built, even where a
+    # policy stands in the way of deleting a role.
+    aws_calls.fail("pipes.DescribePipe", "AccessDeniedException", "no", after=1)
+    aws_calls.fail("iam.DeleteRolePolicy", "NoSuchEntity", "said gone, is not")
+    assert record("create", "CREATE", pipeline_properties(Name="rolled-back"))["status"] == "FAILED"
+
+    # A repeated delivery of a first invocation finds the roles it made (iam:GetRole).
+    def context() -> dict:
+        return {"TableArn": table["TableArn"], "StreamArn": table["LatestStreamArn"], "done": [], "created": []}
+
+    drive("CREATE", pipeline_properties(Name="again"), token="t", context=context())
+    client("pipes").delete_pipe(Name="again")
+    client("lambda").delete_function(FunctionName="again")
+    again = record("create", "CREATE", pipeline_properties(Name="again"), token="t", context=context())
+    assert again["status"] == "SUCCESS"
+
+    # A function still Pending after CreateFunction: the permission comes on a later invocation,
+    # after a look at the function's policy (lambda:GetPolicy).
+    def pending(parsed: dict) -> None:
+        parsed.get("Configuration", parsed)["State"] = "Pending"
+
+    aws_calls.rewrite("lambda.CreateFunction", pending)
+    created = record("create", "CREATE", pipeline_properties(Name="pending"))
+    assert created["status"] == "SUCCESS"
+
+    assert record("read", "READ", {"Name": "deployment-processor"})["status"] == "SUCCESS"
+    updated = pipeline_properties(
+        TableIndexName="status-index",
+        MemorySize=256,
+        BatchSize=50,
+        Code={"ZipFile": "def handler(e, c):\n    return 2\n"},
+        Tags=[{"Key": "k", "Value": "v"}],
+    )
+    assert record("update", "UPDATE", updated, previous=pipeline_properties())["status"] == "SUCCESS"
+    assert record("update", "UPDATE", pipeline_properties(), previous=updated)["status"] == "SUCCESS"
+    assert record("list", "LIST", {})["status"] == "SUCCESS"
+    # A role given a policy by hand is cleared before it is deleted.
+    client("iam").put_role_policy(
+        RoleName=role_name("deployment-processor", REGION, "fn"),
+        PolicyName="extra",
+        PolicyDocument=EMPTY_POLICY,
+    )
+    managed = client("iam").create_policy(PolicyName="m", PolicyDocument=EMPTY_POLICY)
+    client("iam").attach_role_policy(
+        RoleName=role_name("deployment-processor", REGION, "pipe"), PolicyArn=managed["Policy"]["Arn"]
+    )
+    assert record("delete", "DELETE", {"Name": "deployment-processor"})["status"] == "SUCCESS"
+
+    for handler in ("create", "read", "update", "delete", "list"):
+        called = recorded[handler]
+        declared = permissions(handler)
+        assert called <= declared, f"{handler} calls {sorted(called - declared)} without declaring them"
+        unused = declared - called - IMPLIED.get(handler, set())
+        assert not unused, f"{handler} declares {sorted(unused)} but never calls them"

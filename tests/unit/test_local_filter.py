@@ -1,0 +1,44 @@
+"""`python -m mare_dynamodb_streamtrigger.local filter`: a record tried against a pattern, offline."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from mare_dynamodb_streamtrigger.local import main
+
+PATTERN = {"eventName": ["INSERT"], "dynamodb": {"NewImage": {"status": {"S": ["PENDING"]}}}}
+
+
+def files(tmp_path: Path, **documents: object) -> dict[str, str]:
+    paths = {}
+    for name, document in documents.items():
+        path = tmp_path / f"{name}.json"
+        path.write_text(json.dumps(document))
+        paths[name] = str(path)
+    return paths
+
+
+def test_an_item_that_passes_shows_what_the_function_receives(tmp_path, capsys):
+    paths = files(tmp_path, pattern=PATTERN, item={"id": "r1", "status": "PENDING"})
+    code = main(["filter", "--pattern", paths["pattern"], "--item", paths["item"], "--input-template", "--json"])
+    result = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert (result["kind"], result["passes"], result["failed_field"]) == ("filter", True, None)
+    assert result["function_receives"] == [
+        {"Records": [{"dynamodb": {"NewImage": {"id": {"S": "r1"}, "status": {"S": "PENDING"}}}}]}
+    ]
+
+
+def test_a_record_that_fails_names_the_field(tmp_path, capsys):
+    record = {"eventName": "MODIFY", "dynamodb": {"NewImage": {"status": {"S": "PENDING"}}}}
+    paths = files(tmp_path, pattern=PATTERN, record=record)
+    code = main(["filter", "--pattern", paths["pattern"], "--record", paths["record"]])
+    assert code == 1
+    assert capsys.readouterr().out.startswith('does not pass: eventName: "MODIFY" matches none of ["INSERT"]')
+
+
+def test_an_invalid_pattern_is_reported_as_such(tmp_path, capsys):
+    paths = files(tmp_path, pattern={"eventName": [{"prefx": "IN"}]}, item={"id": "r1"})
+    assert main(["filter", "--pattern", paths["pattern"], "--item", paths["item"]]) == 2
+    assert capsys.readouterr().out.startswith("invalid pattern: FilterPattern.eventName[0]")

@@ -1,0 +1,184 @@
+"""progress: events and the waits kept in the JSON-only callback context."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from botocore.exceptions import ClientError
+from cloudformation_cli_python_lib import HandlerErrorCode, OperationStatus
+
+from mare_dynamodb_streamtrigger import progress
+from mare_dynamodb_streamtrigger.errors import TriggerError
+from mare_dynamodb_streamtrigger.progress import done_waiting, in_progress, success, wait
+
+from .builders import model
+
+
+def test_wait_sets_a_deadline_and_asks_to_be_called_again():
+    context = {}
+    built = model()
+    before = time.time()
+    event = wait(context, "pipe", 300, 10, built, "pipe is CREATING")
+    after = time.time()
+    deadline = context["deadlines"]["pipe"]
+    assert before + 300 <= deadline <= after + 300
+    assert event.status == OperationStatus.IN_PROGRESS
+    assert event.callbackDelaySeconds == 10
+    assert event.callbackContext is context
+    assert event.resourceModel is built
+    assert event.message == "Waiting for pipe: pipe is CREATING"
+    assert event.errorCode is None
+
+
+def test_wait_keeps_the_first_deadline():
+    context = {"deadlines": {"pipe": time.time() + 100}}
+    first = context["deadlines"]["pipe"]
+    wait(context, "pipe", 1800, 10, None, "still CREATING")
+    assert context["deadlines"]["pipe"] == first
+
+
+def test_waits_for_different_things_have_their_own_deadlines():
+    context = {}
+    wait(context, "function", 1800, 5, None, "Pending")
+    wait(context, "role", 300, 10, None, "not assumable yet")
+    assert set(context["deadlines"]) == {"function", "role"}
+    assert context["deadlines"]["function"] - context["deadlines"]["role"] == pytest.approx(1500, abs=5)
+
+
+def test_wait_keeps_the_rest_of_the_context():
+    context = {"stage": "pipe", "attempts": 2}
+    event = wait(context, "pipe", 300, 10, None, "x")
+    assert event.callbackContext == {
+        "stage": "pipe",
+        "attempts": 2,
+        "deadlines": {"pipe": context["deadlines"]["pipe"]},
+    }
+
+
+@pytest.mark.parametrize("seconds_ago", [1, 3600], ids=["just-passed", "long-passed"])
+def test_wait_past_its_deadline_raises_not_stabilized(seconds_ago):
+    context = {"deadlines": {"pipe": time.time() - seconds_ago}}
+    with pytest.raises(TriggerError) as caught:
+        wait(context, "pipe", 1800, 10, None, "pipe is CREATE_FAILED: cannot access stream")
+    assert caught.value.code == HandlerErrorCode.NotStabilized
+    assert caught.value.message == "Gave up waiting for pipe after 1800 s: pipe is CREATE_FAILED: cannot access stream"
+
+
+def test_a_passed_deadline_of_another_wait_does_not_matter():
+    context = {"deadlines": {"role": time.time() - 10}}
+    event = wait(context, "pipe", 300, 10, None, "x")
+    assert event.status == OperationStatus.IN_PROGRESS
+
+
+def test_done_waiting_removes_only_its_deadline():
+    context = {}
+    wait(context, "function", 1800, 5, None, "Pending")
+    wait(context, "pipe", 1800, 10, None, "CREATING")
+    done_waiting(context, "function")
+    assert list(context["deadlines"]) == ["pipe"]
+
+
+def test_done_waiting_then_wait_starts_a_new_deadline():
+    context = {"deadlines": {"pipe": time.time() - 10}}
+    done_waiting(context, "pipe")
+    event = wait(context, "pipe", 300, 10, None, "UPDATING")
+    assert event.status == OperationStatus.IN_PROGRESS
+    assert context["deadlines"]["pipe"] > time.time()
+
+
+def test_done_waiting_without_a_wait_changes_nothing():
+    context = {}
+    done_waiting(context, "pipe")
+    assert context == {}
+    context = {"deadlines": {"role": 1.0}}
+    done_waiting(context, "pipe")
+    assert context == {"deadlines": {"role": 1.0}}
+
+
+def test_the_context_stays_json_serializable():
+    context = {}
+    event = wait(context, "pipe", 300, 10, model(), "CREATING")
+    assert json.loads(json.dumps(context)) == context
+    assert json.loads(json.dumps(event.callbackContext)) == context
+    # the whole event as the library sends it back
+    serialized = json.loads(json.dumps(event._serialize()))
+    assert serialized["status"] == "IN_PROGRESS"
+    assert serialized["callbackDelaySeconds"] == 10
+    assert serialized["callbackContext"] == context
+    assert serialized["resourceModel"]["Name"] == "deploy-trigger"
+
+
+def test_in_progress_event():
+    built = model()
+    event = in_progress(built, {"a": 1}, 5, "Waiting")
+    assert event._serialize() == {
+        "status": "IN_PROGRESS",
+        "message": "Waiting",
+        "callbackContext": {"a": 1},
+        "callbackDelaySeconds": 5,
+        "resourceModel": built._serialize(),
+    }
+
+
+def test_success_event():
+    built = model()
+    event = success(built)
+    assert event.status == OperationStatus.SUCCESS
+    assert event.resourceModel is built
+    assert event.callbackContext is None
+    assert event.errorCode is None
+
+
+def test_poll_settings():
+    assert progress.FUNCTION_POLL_SECONDS == 5
+    assert progress.PIPE_POLL_SECONDS == 10
+    assert progress.ROLE_RETRY_SECONDS == 10
+    assert progress.ROLE_PROPAGATION_DEADLINE_SECONDS == 300
+    # a wait must end well within the handlers' 60-minute timeout
+    assert progress.STABILIZATION_DEADLINE_SECONDS == 1800
+    assert progress.STABILIZATION_DEADLINE_SECONDS < 60 * 60
+
+
+def refusal(code: str, message: str) -> ClientError:
+    return ClientError({"Error": {"Code": code, "Message": message}}, "UpdatePipe")
+
+
+def test_a_busy_refusal_asks_to_be_called_again_with_awss_message():
+    context: dict = {}
+    event = progress.wait_if_busy(
+        refusal("ConflictException", "pipe is UPDATING"), progress.PIPE_BUSY, context, model()
+    )
+    assert event.status == OperationStatus.IN_PROGRESS
+    assert event.callbackDelaySeconds == progress.PIPE_POLL_SECONDS == 10
+    assert event.message == "Waiting for the pipe to finish its change of state: pipe is UPDATING"
+    assert list(context["deadlines"]) == ["the pipe to finish its change of state"]
+    json.dumps(context)
+
+
+def test_a_busy_refusal_past_its_deadline_is_not_stabilized():
+    context = {"deadlines": {progress.FUNCTION_BUSY.what: time.time() - 1}}
+    with pytest.raises(TriggerError) as caught:
+        progress.wait_if_busy(
+            refusal("ResourceConflictException", "update in progress"), progress.FUNCTION_BUSY, context, model()
+        )
+    assert caught.value.code == HandlerErrorCode.NotStabilized
+    assert caught.value.message == (
+        "Gave up waiting for the function's earlier update to finish after 1800 s: update in progress"
+    )
+
+
+@pytest.mark.parametrize(
+    ("code", "busy"),
+    [
+        ("ResourceConflictException", progress.PIPE_BUSY),
+        ("ConflictException", progress.FUNCTION_BUSY),
+        ("AccessDenied", progress.PIPE_BUSY),
+    ],
+)
+def test_any_other_refusal_is_raised_as_it_came(code, busy):
+    error = refusal(code, "no")
+    with pytest.raises(ClientError) as caught:
+        progress.wait_if_busy(error, busy, {}, model())
+    assert caught.value is error

@@ -1,0 +1,326 @@
+"""readback: the model as it lives in AWS, from GetFunction, DescribePipe and GetRolePolicy."""
+
+from __future__ import annotations
+
+import datetime
+import json
+
+import pytest
+
+from mare_dynamodb_streamtrigger.models import Tag
+from mare_dynamodb_streamtrigger.readback import index_name_of, model_from_aws, resource_tags, trigger_type_of
+
+from .builders import (
+    FUNCTION_ARN,
+    FUNCTION_ROLE_ARN,
+    INDEX,
+    NAME,
+    PIPE_ARN,
+    PIPE_ROLE_ARN,
+    PIPELINE_ARN,
+    QUEUE_ARN,
+    STREAM_ARN,
+    TABLE,
+    TABLE_ARN,
+    TOPIC_ARN,
+    built_function_policy,
+)
+
+FILTER = {"dynamodb": {"NewImage": {"status": {"S": ["PENDING"]}}}}
+TEMPLATE = '{"Records": [{"dynamodb": {"NewImage": <$.dynamodb.NewImage>}}]}'
+STACK_TAGS = {
+    "env": "prod",
+    "aws:cloudformation:stack-name": "deploy",
+    "aws:cloudformation:logical-id": "Trigger",
+}
+NOW = datetime.datetime(2024, 5, 1, 12, 0, tzinfo=datetime.UTC)
+
+
+def get_function_response(**configuration):
+    """GetFunction's response as boto3 returns it."""
+    return {
+        "ResponseMetadata": {"RequestId": "0a1b2c3d", "HTTPStatusCode": 200, "HTTPHeaders": {}, "RetryAttempts": 0},
+        "Configuration": {
+            "FunctionName": NAME,
+            "FunctionArn": FUNCTION_ARN,
+            "Runtime": "python3.12",
+            "Role": FUNCTION_ROLE_ARN,
+            "Handler": "app.handler",
+            "CodeSize": 312,
+            "Description": "",
+            "Timeout": 30,
+            "MemorySize": 256,
+            "LastModified": "2024-05-01T12:00:00.000+0000",
+            "CodeSha256": "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=",
+            "Version": "$LATEST",
+            "Environment": {"Variables": {"PIPELINE_ARN": PIPELINE_ARN, "STAGE": "prod"}},
+            "TracingConfig": {"Mode": "PassThrough"},
+            "RevisionId": "6f1c8a2e-0000-4000-8000-000000000000",
+            "State": "Active",
+            "LastUpdateStatus": "Successful",
+            "PackageType": "Zip",
+            "Architectures": ["x86_64"],
+            "EphemeralStorage": {"Size": 512},
+            "LoggingConfig": {"LogFormat": "Text", "LogGroup": f"/aws/lambda/{NAME}"},
+            **configuration,
+        },
+        "Code": {"RepositoryType": "S3", "Location": "https://awslambda-eu-west-1-tasks.s3.eu-west-1.amazonaws.com/x"},
+        "Tags": {"team": "platform", "env": "prod", "aws:cloudformation:stack-name": "deploy"},
+    }
+
+
+def describe_pipe_response(**changes):
+    """DescribePipe's response as boto3 returns it."""
+    response = {
+        "ResponseMetadata": {"RequestId": "4e5f6a7b", "HTTPStatusCode": 200, "HTTPHeaders": {}, "RetryAttempts": 0},
+        "Arn": PIPE_ARN,
+        "Name": NAME,
+        "DesiredState": "RUNNING",
+        "CurrentState": "RUNNING",
+        "StateReason": "",
+        "Source": STREAM_ARN,
+        "SourceParameters": {
+            "FilterCriteria": {"Filters": [{"Pattern": json.dumps(FILTER)}]},
+            "DynamoDBStreamParameters": {
+                "BatchSize": 10,
+                "DeadLetterConfig": {"Arn": QUEUE_ARN},
+                "OnPartialBatchItemFailure": "AUTOMATIC_BISECT",
+                "MaximumBatchingWindowInSeconds": 5,
+                "MaximumRecordAgeInSeconds": 3600,
+                "MaximumRetryAttempts": 3,
+                "ParallelizationFactor": 1,
+                "StartingPosition": "TRIM_HORIZON",
+            },
+        },
+        "Enrichment": "",
+        "EnrichmentParameters": {},
+        "Target": FUNCTION_ARN,
+        "TargetParameters": {
+            "InputTemplate": TEMPLATE,
+            "LambdaFunctionParameters": {"InvocationType": "REQUEST_RESPONSE"},
+        },
+        "RoleArn": PIPE_ROLE_ARN,
+        "Tags": {
+            "team": "platform",
+            "env": "prod",
+            "aws:cloudformation:stack-name": "deploy",
+            "aws:cloudformation:logical-id": "Trigger",
+        },
+        "CreationTime": NOW,
+        "LastModifiedTime": NOW,
+    }
+    response.update(changes)
+    return response
+
+
+def test_model_from_aws_of_a_full_trigger():
+    model = model_from_aws(
+        get_function_response(),
+        describe_pipe_response(),
+        built_function_policy("PIPELINE", [PIPELINE_ARN], INDEX),
+        STACK_TAGS,
+    )
+    assert model._serialize() == {
+        "Name": "deploy-trigger",
+        "TableName": "deployment-requests",
+        "TriggerType": "PIPELINE",
+        "Handler": "app.handler",
+        "Runtime": "python3.12",
+        "MemorySize": 256,
+        "Timeout": 30,
+        "Environment": {"PIPELINE_ARN": PIPELINE_ARN, "STAGE": "prod"},
+        "FilterPattern": {"dynamodb": {"NewImage": {"status": {"S": ["PENDING"]}}}},
+        "TableIndexName": "status-index",
+        "StartingPosition": "TRIM_HORIZON",
+        "BatchSize": 10,
+        "MaximumBatchingWindowInSeconds": 5,
+        "MaximumRetryAttempts": 3,
+        "MaximumRecordAgeInSeconds": 3600,
+        "OnPartialBatchItemFailure": "AUTOMATIC_BISECT",
+        "DeadLetterQueueArn": QUEUE_ARN,
+        "InputTemplate": TEMPLATE,
+        "Tags": [{"Key": "team", "Value": "platform"}],
+        "FunctionArn": FUNCTION_ARN,
+        "FunctionRoleArn": FUNCTION_ROLE_ARN,
+        "PipeArn": PIPE_ARN,
+        "PipeRoleArn": PIPE_ROLE_ARN,
+        "TableArn": TABLE_ARN,
+        "StreamArn": STREAM_ARN,
+    }
+
+
+def test_model_from_aws_never_reports_write_only_properties():
+    model = model_from_aws(
+        get_function_response(), describe_pipe_response(), built_function_policy("PIPELINE", [PIPELINE_ARN], None), None
+    )
+    assert model.Code is None
+    assert model.IsDevops is None
+    assert "Code" not in model._serialize()
+    assert "IsDevops" not in model._serialize()
+
+
+def test_model_from_aws_of_a_bare_sns_trigger():
+    function = get_function_response(Environment={"Variables": {"TOPIC_ARN": TOPIC_ARN}})
+    function["Configuration"].pop("MemorySize")
+    pipe = describe_pipe_response(
+        SourceParameters={
+            "FilterCriteria": {"Filters": []},
+            "DynamoDBStreamParameters": {
+                "BatchSize": 100,
+                "DeadLetterConfig": {},
+                "MaximumBatchingWindowInSeconds": 0,
+                "MaximumRecordAgeInSeconds": -1,
+                "MaximumRetryAttempts": -1,
+                "StartingPosition": "LATEST",
+            },
+        },
+        Tags={"aws:cloudformation:stack-name": "deploy"},
+    )
+    model = model_from_aws(function, pipe, built_function_policy("SNS_TOPIC", [TOPIC_ARN], None), {})
+    assert model._serialize() == {
+        "Name": "deploy-trigger",
+        "TableName": "deployment-requests",
+        "TriggerType": "SNS_TOPIC",
+        "Handler": "app.handler",
+        "Runtime": "python3.12",
+        "Timeout": 30,
+        "Environment": {"TOPIC_ARN": TOPIC_ARN},
+        "StartingPosition": "LATEST",
+        "BatchSize": 100,
+        "MaximumBatchingWindowInSeconds": 0,
+        "MaximumRetryAttempts": -1,
+        "MaximumRecordAgeInSeconds": -1,
+        "InputTemplate": TEMPLATE,
+        "FunctionArn": FUNCTION_ARN,
+        "FunctionRoleArn": FUNCTION_ROLE_ARN,
+        "PipeArn": PIPE_ARN,
+        "PipeRoleArn": PIPE_ROLE_ARN,
+        "TableArn": TABLE_ARN,
+        "StreamArn": STREAM_ARN,
+    }
+
+
+def test_model_from_aws_with_a_policy_as_iam_returns_it():
+    # GetRolePolicy's document, decoded: a lone action and resource come back as strings
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "PublishToTopics", "Effect": "Allow", "Action": "sns:Publish", "Resource": TOPIC_ARN},
+            {
+                "Sid": "QueryAndUpdateTable",
+                "Effect": "Allow",
+                "Action": ["dynamodb:Query", "dynamodb:UpdateItem"],
+                "Resource": [TABLE_ARN, f"{TABLE_ARN}/index/by.status_2"],
+            },
+        ],
+    }
+    model = model_from_aws(get_function_response(), describe_pipe_response(), policy, STACK_TAGS)
+    assert model.TriggerType == "SNS_TOPIC"
+    assert model.TableIndexName == "by.status_2"
+
+
+def test_model_from_aws_without_function_policy():
+    model = model_from_aws(get_function_response(), describe_pipe_response(), None, STACK_TAGS)
+    assert model.TriggerType is None
+    assert model.TableIndexName is None
+
+
+def test_model_from_aws_of_a_sparse_pipe():
+    function = {"Configuration": {"FunctionName": NAME}}
+    pipe = {"Source": "", "SourceParameters": None, "TargetParameters": None, "Tags": None}
+    assert model_from_aws(function, pipe, None, None)._serialize() == {"Name": "deploy-trigger"}
+
+
+def test_model_from_aws_of_a_source_that_is_not_a_stream():
+    pipe = describe_pipe_response(Source="arn:aws:sqs:eu-west-1:123456789012:queue")
+    model = model_from_aws(get_function_response(), pipe, None, None)
+    assert model.TableArn is None
+    assert model.TableName is None
+    assert model.StreamArn == "arn:aws:sqs:eu-west-1:123456789012:queue"
+
+
+def test_model_from_aws_of_an_empty_environment_is_none():
+    function = get_function_response(Environment={"Variables": {}})
+    assert model_from_aws(function, describe_pipe_response(), None, None).Environment is None
+    function["Configuration"].pop("Environment")
+    assert model_from_aws(function, describe_pipe_response(), None, None).Environment is None
+
+
+def test_model_from_aws_of_an_empty_filter_pattern_is_none():
+    pipe = describe_pipe_response()
+    pipe["SourceParameters"]["FilterCriteria"] = {"Filters": [{"Pattern": ""}]}
+    assert model_from_aws(get_function_response(), pipe, None, None).FilterPattern is None
+    del pipe["SourceParameters"]["FilterCriteria"]
+    assert model_from_aws(get_function_response(), pipe, None, None).FilterPattern is None
+
+
+def test_model_from_aws_reads_the_table_name_from_the_stream():
+    china_stream = "arn:aws-cn:dynamodb:cn-north-1:123456789012:table/orders.v2/stream/2024-01-01T00:00:00.000"
+    model = model_from_aws(get_function_response(), describe_pipe_response(Source=china_stream), None, None)
+    assert model.TableName == "orders.v2"
+    assert model.TableArn == "arn:aws-cn:dynamodb:cn-north-1:123456789012:table/orders.v2"
+    assert model.TableName != TABLE
+
+
+def test_trigger_type_of():
+    assert trigger_type_of(built_function_policy("PIPELINE", [PIPELINE_ARN], None)) == "PIPELINE"
+    assert trigger_type_of(built_function_policy("SNS_TOPIC", [TOPIC_ARN], INDEX)) == "SNS_TOPIC"
+    assert trigger_type_of(None) is None
+    assert trigger_type_of({}) is None
+    assert trigger_type_of({"Version": "2012-10-17", "Statement": [{"Sid": "Other", "Resource": "*"}]}) is None
+
+
+def test_index_name_of():
+    assert index_name_of(built_function_policy("PIPELINE", [PIPELINE_ARN], INDEX)) == "status-index"
+    assert index_name_of(built_function_policy("PIPELINE", [PIPELINE_ARN], "by.status_v2")) == "by.status_v2"
+    assert index_name_of(built_function_policy("PIPELINE", [PIPELINE_ARN], None)) is None
+    assert index_name_of(None) is None
+    assert index_name_of({}) is None
+
+
+def test_index_name_of_a_table_index_statement_without_an_index():
+    policy = {"Statement": [{"Sid": "QueryAndUpdateTable", "Resource": [TABLE_ARN]}]}
+    assert index_name_of(policy) is None
+
+
+def test_resource_tags_drop_aws_keys_and_stack_tags():
+    live = {
+        "team": "platform",
+        "env": "prod",
+        "owner": "mare",
+        "aws:cloudformation:stack-name": "deploy",
+        "aws:cloudformation:logical-id": "Trigger",
+    }
+    tags = resource_tags(live, STACK_TAGS)
+    assert tags == [Tag(Key="owner", Value="mare"), Tag(Key="team", Value="platform")]
+
+
+def test_resource_tags_keep_a_tag_that_overrides_a_stack_tag():
+    assert resource_tags({"env": "dev"}, {"env": "prod"}) == [Tag(Key="env", Value="dev")]
+
+
+def test_resource_tags_are_sorted_by_key():
+    tags = resource_tags({"zeta": "1", "alpha": "2", "mid": ""}, None)
+    assert tags is not None
+    assert [tag.Key for tag in tags] == ["alpha", "mid", "zeta"]
+    assert [tag.Value for tag in tags] == ["2", "", "1"]
+
+
+@pytest.mark.parametrize(
+    ("live", "stack_tags"),
+    [({}, None), ({"aws:cloudformation:stack-id": "x"}, None), ({"env": "prod"}, {"env": "prod"})],
+    ids=["nothing", "only-aws", "only-stack"],
+)
+def test_resource_tags_of_nothing_of_its_own_is_none(live, stack_tags):
+    assert resource_tags(live, stack_tags) is None
+
+
+@pytest.mark.parametrize(
+    ("trigger_type", "targets", "index"),
+    [("PIPELINE", [PIPELINE_ARN], INDEX), ("PIPELINE", [PIPELINE_ARN], None), ("SNS_TOPIC", [TOPIC_ARN], INDEX)],
+    ids=["pipeline-index", "pipeline", "sns-index"],
+)
+def test_policies_round_trip_through_readback(trigger_type, targets, index):
+    policy = built_function_policy(trigger_type, targets, index)
+    assert trigger_type_of(policy) == trigger_type
+    assert index_name_of(policy) == index

@@ -1,0 +1,528 @@
+"""spec: what AWS is asked for, from the desired model."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from mare_dynamodb_streamtrigger import spec
+from mare_dynamodb_streamtrigger.models import Tag
+from mare_dynamodb_streamtrigger.validation import validate_model
+
+from .builders import (
+    FULL_PROPERTIES,
+    FUNCTION_ARN,
+    FUNCTION_ROLE_ARN,
+    PIPE_ROLE_ARN,
+    PIPELINE_ARN,
+    PIPELINE_PROPERTIES,
+    QUEUE_ARN,
+    REMOVE,
+    SNS_PROPERTIES,
+    SOURCE,
+    STREAM_ARN,
+    model,
+)
+
+SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "schema.json").read_text())
+DEFAULT_TEMPLATE = '{"Records": [{"dynamodb": {"NewImage": <$.dynamodb.NewImage>}}]}'
+
+
+@pytest.mark.parametrize(
+    ("prop", "default"),
+    [
+        ("Runtime", "python3.12"),
+        ("MemorySize", 128),
+        ("Timeout", 3),
+        ("IsDevops", True),
+        ("StartingPosition", "LATEST"),
+        ("BatchSize", 100),
+        ("MaximumBatchingWindowInSeconds", 0),
+        ("MaximumRetryAttempts", -1),
+        ("MaximumRecordAgeInSeconds", -1),
+        ("InputTemplate", DEFAULT_TEMPLATE),
+    ],
+)
+def test_setting_gives_the_default_when_absent(prop, default):
+    assert spec.setting(model(), prop) == default
+
+
+def test_defaults_agree_with_the_schema():
+    schema_defaults = {
+        prop: definition["default"] for prop, definition in SCHEMA["properties"].items() if "default" in definition
+    }
+    assert schema_defaults == spec.DEFAULTS
+
+
+@pytest.mark.parametrize(
+    ("prop", "value"),
+    [
+        ("Runtime", "python3.11"),
+        ("MemorySize", 1024),
+        ("IsDevops", False),
+        ("StartingPosition", "TRIM_HORIZON"),
+        ("MaximumBatchingWindowInSeconds", 0),
+        ("MaximumRetryAttempts", 0),
+        ("MaximumRecordAgeInSeconds", 0),
+        ("InputTemplate", ""),
+    ],
+    ids=[
+        "runtime",
+        "memory",
+        "isdevops-false",
+        "trim-horizon",
+        "zero-window",
+        "zero-retries",
+        "zero-age",
+        "empty-template",
+    ],
+)
+def test_setting_keeps_a_given_value_even_when_falsy(prop, value):
+    assert spec.setting(model(**{prop: value}), prop) == value
+
+
+def test_setting_of_a_property_without_default_is_none():
+    assert spec.setting(model(), "OnPartialBatchItemFailure") is None
+    assert spec.setting(model(), "TableIndexName") is None
+
+
+def test_function_configuration_with_defaults():
+    assert spec.function_configuration(model(), FUNCTION_ROLE_ARN) == {
+        "FunctionName": "deploy-trigger",
+        "Role": FUNCTION_ROLE_ARN,
+        "Handler": "app.handler",
+        "Runtime": "python3.12",
+        "MemorySize": 128,
+        "Timeout": 3,
+        "Environment": {"Variables": {"PIPELINE_ARN": PIPELINE_ARN, "STAGE": "prod"}},
+    }
+
+
+def test_function_configuration_with_given_values():
+    assert spec.function_configuration(model(FULL_PROPERTIES), "arn:aws:iam::123456789012:role/x") == {
+        "FunctionName": "deploy-trigger",
+        "Role": "arn:aws:iam::123456789012:role/x",
+        "Handler": "app.handler",
+        "Runtime": "python3.11",
+        "MemorySize": 512,
+        "Timeout": 60,
+        "Environment": {"Variables": {"PIPELINE_ARN": PIPELINE_ARN, "STAGE": "prod"}},
+    }
+
+
+def test_function_configuration_without_environment_has_empty_variables():
+    built = model()
+    built.Environment = None
+    assert spec.function_configuration(built, FUNCTION_ROLE_ARN)["Environment"] == {"Variables": {}}
+
+
+def test_function_configuration_copies_the_environment():
+    built = model()
+    configuration = spec.function_configuration(built, FUNCTION_ROLE_ARN)
+    configuration["Environment"]["Variables"]["EXTRA"] = "x"
+    assert "EXTRA" not in built.Environment
+
+
+def live_configuration(wanted):
+    """What GetFunction's Configuration says of a function configured as `wanted`."""
+    return {
+        **{key: value for key, value in wanted.items() if key != "Environment"},
+        "FunctionArn": "arn:aws:lambda:eu-west-1:123456789012:function:deploy-trigger",
+        "CodeSha256": "abc=",
+        "State": "Active",
+        "LastUpdateStatus": "Successful",
+        "Environment": {"Variables": dict(wanted["Environment"]["Variables"])},
+    }
+
+
+def test_configuration_does_not_differ_from_its_live_self():
+    wanted = spec.function_configuration(model(), FUNCTION_ROLE_ARN)
+    assert spec.configuration_differs(wanted, live_configuration(wanted)) is False
+
+
+@pytest.mark.parametrize(
+    ("key", "live_value"),
+    [
+        ("Role", "arn:aws:iam::123456789012:role/other"),
+        ("Handler", "other.handler"),
+        ("Runtime", "python3.11"),
+        ("MemorySize", 256),
+        ("Timeout", 30),
+    ],
+)
+def test_configuration_differs_on_each_setting(key, live_value):
+    wanted = spec.function_configuration(model(), FUNCTION_ROLE_ARN)
+    live = live_configuration(wanted)
+    live[key] = live_value
+    assert spec.configuration_differs(wanted, live) is True
+
+
+def test_configuration_differs_on_environment():
+    wanted = spec.function_configuration(model(), FUNCTION_ROLE_ARN)
+    live = live_configuration(wanted)
+    live["Environment"]["Variables"]["STAGE"] = "dev"
+    assert spec.configuration_differs(wanted, live) is True
+    del live["Environment"]
+    assert spec.configuration_differs(wanted, live) is True
+
+
+@pytest.mark.parametrize("live_environment", [None, {}, {"Variables": {}}, {"Variables": None}])
+def test_empty_environment_does_not_differ_from_a_live_function_without_one(live_environment):
+    built = model()
+    built.Environment = None
+    wanted = spec.function_configuration(built, FUNCTION_ROLE_ARN)
+    live = live_configuration(wanted)
+    if live_environment is None:
+        del live["Environment"]
+    else:
+        live["Environment"] = live_environment
+    assert spec.configuration_differs(wanted, live) is False
+
+
+@pytest.mark.parametrize(
+    ("handler", "runtime", "file_name"),
+    [
+        ("app.handler", "python3.12", "app.py"),
+        ("index.handler", "nodejs20.x", "index.js"),
+        ("pkg.module.handler", "python3.12", "pkg/module.py"),
+        ("src/app.handler", "python3.11", "src/app.py"),
+        ("src/index.handler", "nodejs22.x", "src/index.js"),
+    ],
+    ids=["python", "nodejs", "python-dotted-module", "python-path", "nodejs-path"],
+)
+def test_inline_file_name(handler, runtime, file_name):
+    assert spec.inline_file_name(handler, runtime) == file_name
+
+
+def test_inline_file_name_of_a_dotted_nodejs_handler():
+    assert spec.inline_file_name("lib.handlers.main", "nodejs20.x") == "lib.js"
+
+
+def read_zip(archive):
+    with zipfile.ZipFile(io.BytesIO(archive)) as opened:
+        infos = opened.infolist()
+        return infos, {info.filename: opened.read(info).decode() for info in infos}
+
+
+def test_inline_zip_holds_the_source_in_the_handlers_file():
+    infos, contents = read_zip(spec.inline_zip(SOURCE, "app.handler", "python3.12"))
+    assert contents == {"app.py": SOURCE}
+    assert infos[0].date_time == (1980, 1, 1, 0, 0, 0)
+    assert (infos[0].external_attr >> 16) & 0o777 == 0o644
+
+
+def test_inline_zip_for_nodejs_and_a_dotted_python_module():
+    _, contents = read_zip(spec.inline_zip("exports.handler = async () => 1;", "index.handler", "nodejs20.x"))
+    assert contents == {"index.js": "exports.handler = async () => 1;"}
+    _, contents = read_zip(spec.inline_zip(SOURCE, "pkg.module.handler", "python3.12"))
+    assert contents == {"pkg/module.py": SOURCE}
+
+
+def test_inline_zip_keeps_non_ascii_source():
+    source = "GREETING = 'grüß dich'\n"
+    _, contents = read_zip(spec.inline_zip(source, "app.handler", "python3.12"))
+    assert contents == {"app.py": source}
+
+
+def test_inline_zip_is_deterministic():
+    first = spec.inline_zip(SOURCE, "app.handler", "python3.12")
+    second = spec.inline_zip(SOURCE, "app.handler", "python3.12")
+    assert first == second
+    assert spec.code_sha256(first) == spec.code_sha256(second)
+    assert spec.inline_zip(SOURCE + "# changed\n", "app.handler", "python3.12") != first
+
+
+def test_code_sha256_is_base64_of_the_sha256_digest():
+    assert spec.code_sha256(b"") == "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
+    archive = spec.inline_zip(SOURCE, "app.handler", "python3.12")
+    assert spec.code_sha256(archive) == base64.b64encode(hashlib.sha256(archive).digest()).decode()
+    assert len(base64.b64decode(spec.code_sha256(archive))) == 32
+
+
+def test_code_arguments_for_s3_without_version():
+    built = model(Code={"S3Bucket": "artifacts-bucket", "S3Key": "triggers/deploy.zip"})
+    assert spec.code_arguments(built) == {"S3Bucket": "artifacts-bucket", "S3Key": "triggers/deploy.zip"}
+
+
+def test_code_arguments_for_s3_with_version():
+    assert spec.code_arguments(model(FULL_PROPERTIES)) == {
+        "S3Bucket": "artifacts-bucket",
+        "S3Key": "triggers/deploy.zip",
+        "S3ObjectVersion": "3HL4kqtJlcpXroDTDmJ",
+    }
+
+
+def test_code_arguments_for_inline_source_use_the_runtime():
+    assert spec.code_arguments(model()) == {"ZipFile": spec.inline_zip(SOURCE, "app.handler", "python3.12")}
+    sns = model(SNS_PROPERTIES)
+    arguments = spec.code_arguments(sns)
+    assert list(arguments) == ["ZipFile"]
+    _, contents = read_zip(arguments["ZipFile"])
+    assert contents == {"index.js": "exports.handler = async () => {};\n"}
+
+
+def test_source_parameters_for_create_with_defaults():
+    assert spec.source_parameters(model(), for_create=True) == {
+        "DynamoDBStreamParameters": {
+            "BatchSize": 100,
+            "MaximumBatchingWindowInSeconds": 0,
+            "MaximumRetryAttempts": -1,
+            "MaximumRecordAgeInSeconds": -1,
+            "StartingPosition": "LATEST",
+        },
+        "FilterCriteria": {"Filters": []},
+    }
+
+
+def test_source_parameters_for_update_with_defaults():
+    assert spec.source_parameters(model(), for_create=False) == {
+        "DynamoDBStreamParameters": {
+            "BatchSize": 100,
+            "MaximumBatchingWindowInSeconds": 0,
+            "MaximumRetryAttempts": -1,
+            "MaximumRecordAgeInSeconds": -1,
+            "DeadLetterConfig": {},
+        },
+        "FilterCriteria": {"Filters": []},
+    }
+
+
+def test_source_parameters_for_create_with_everything():
+    parameters = spec.source_parameters(model(FULL_PROPERTIES), for_create=True)
+    pattern = parameters["FilterCriteria"]["Filters"][0]["Pattern"]
+    assert json.loads(pattern) == {"dynamodb": {"NewImage": {"status": {"S": ["PENDING"]}}}}
+    assert parameters == {
+        "DynamoDBStreamParameters": {
+            "BatchSize": 10,
+            "MaximumBatchingWindowInSeconds": 5,
+            "MaximumRetryAttempts": 3,
+            "MaximumRecordAgeInSeconds": 3600,
+            "StartingPosition": "TRIM_HORIZON",
+            "OnPartialBatchItemFailure": "AUTOMATIC_BISECT",
+            "DeadLetterConfig": {"Arn": QUEUE_ARN},
+        },
+        "FilterCriteria": {"Filters": [{"Pattern": pattern}]},
+    }
+
+
+def test_source_parameters_for_update_never_carry_starting_position():
+    parameters = spec.source_parameters(model(FULL_PROPERTIES), for_create=False)
+    stream = parameters["DynamoDBStreamParameters"]
+    assert "StartingPosition" not in stream
+    assert stream["DeadLetterConfig"] == {"Arn": QUEUE_ARN}
+    assert stream["OnPartialBatchItemFailure"] == "AUTOMATIC_BISECT"
+    assert len(parameters["FilterCriteria"]["Filters"]) == 1
+
+
+def test_source_parameters_filter_is_the_pattern_as_json():
+    pattern = {"eventName": ["INSERT", "MODIFY"], "dynamodb": {"NewImage": {"n": {"N": [{"numeric": [">", 5]}]}}}}
+    parameters = spec.source_parameters(model(FilterPattern=pattern), for_create=True)
+    filters = parameters["FilterCriteria"]["Filters"]
+    assert len(filters) == 1
+    assert list(filters[0]) == ["Pattern"]
+    assert isinstance(filters[0]["Pattern"], str)
+    assert json.loads(filters[0]["Pattern"]) == pattern
+
+
+def test_a_filter_pattern_that_validates_is_sent_within_the_pipes_limit():
+    values = [f"v{i:03d}" for i in range(570)]
+    pattern = {"dynamodb": {"NewImage": {"status": {"S": values}}}}
+    assert 4000 < len(json.dumps(pattern, separators=(",", ":"))) <= 4096
+    built = model(FilterPattern=pattern)
+    validate_model(built)  # accepted
+    sent = spec.source_parameters(built, for_create=True)["FilterCriteria"]["Filters"][0]["Pattern"]
+    assert len(sent) <= 4096
+
+
+def test_target_parameters_with_default_template():
+    assert spec.target_parameters(model()) == {
+        "InputTemplate": DEFAULT_TEMPLATE,
+        "LambdaFunctionParameters": {"InvocationType": "REQUEST_RESPONSE"},
+    }
+
+
+def test_target_parameters_with_given_template():
+    assert spec.target_parameters(model(FULL_PROPERTIES)) == {
+        "InputTemplate": '{"image": <$.dynamodb.NewImage>}',
+        "LambdaFunctionParameters": {"InvocationType": "REQUEST_RESPONSE"},
+    }
+
+
+def test_desired_tags_put_resource_tags_over_stack_tags_and_drop_aws_keys():
+    built = model(Tags=[{"Key": "team", "Value": "platform"}, {"Key": "owner", "Value": "mare"}])
+    stack_tags = {
+        "team": "stack-team",
+        "env": "prod",
+        "aws:cloudformation:stack-name": "deploy",
+        "aws:cloudformation:logical-id": "Trigger",
+    }
+    assert spec.desired_tags(built, stack_tags) == {"team": "platform", "env": "prod", "owner": "mare"}
+
+
+def test_desired_tags_without_stack_tags_or_tags():
+    assert spec.desired_tags(model(), None) == {}
+    assert spec.desired_tags(model(), {}) == {}
+    assert spec.desired_tags(model(Tags=[{"Key": "a", "Value": ""}]), None) == {"a": ""}
+    assert spec.desired_tags(model(), {"env": "prod"}) == {"env": "prod"}
+
+
+def test_desired_tags_do_not_change_the_stack_tags():
+    stack_tags = {"env": "prod"}
+    spec.desired_tags(model(Tags=[{"Key": "env", "Value": "dev"}]), stack_tags)
+    assert stack_tags == {"env": "prod"}
+
+
+def test_desired_tags_accept_tag_objects():
+    built = model()
+    built.Tags = [Tag(Key="team", Value="platform")]
+    assert spec.desired_tags(built, {"aws:x": "y"}) == {"team": "platform"}
+
+
+def test_tag_changes():
+    wanted = {"team": "platform", "env": "prod", "owner": "mare"}
+    live = {"team": "old", "env": "prod", "zeta": "1", "alpha": "2", "aws:cloudformation:stack-name": "deploy"}
+    assert spec.tag_changes(wanted, live) == ({"team": "platform", "owner": "mare"}, ["alpha", "zeta"])
+
+
+def test_tag_changes_of_equal_tags_is_nothing():
+    tags = {"team": "platform", "aws:cloudformation:stack-id": "x"}
+    assert spec.tag_changes(tags, dict(tags)) == ({}, [])
+    assert spec.tag_changes({}, {}) == ({}, [])
+
+
+def test_tag_changes_to_no_tags_untags_all_but_aws_keys():
+    live = {"b": "1", "a": "2", "aws:cloudformation:logical-id": "Trigger"}
+    assert spec.tag_changes({}, live) == ({}, ["a", "b"])
+
+
+def test_tag_changes_from_no_tags_tags_everything():
+    assert spec.tag_changes({"a": "1", "b": ""}, {}) == ({"a": "1", "b": ""}, [])
+
+
+def test_pipeline_properties_fixture_is_valid():
+    # the builders' base models must themselves pass, or the tests above prove little
+    validate_model(model(PIPELINE_PROPERTIES))
+    validate_model(model(SNS_PROPERTIES))
+    validate_model(model(FULL_PROPERTIES))
+
+
+def described_pipe(properties: dict) -> dict:
+    """The pipe as DescribePipe shows it after CreatePipe with these properties."""
+    wanted = model(**properties)
+    return {
+        "Name": wanted.Name,
+        "RoleArn": PIPE_ROLE_ARN,
+        "Source": STREAM_ARN,
+        "SourceParameters": spec.source_parameters(wanted, for_create=True),
+        "Target": FUNCTION_ARN,
+        "TargetParameters": spec.target_parameters(wanted),
+        "DesiredState": "RUNNING",
+        "CurrentState": "RUNNING",
+    }
+
+
+def pipe_differs(properties: dict, live: dict) -> bool:
+    return spec.pipe_differs(model(**properties), live, PIPE_ROLE_ARN, FUNCTION_ARN)
+
+
+@pytest.mark.parametrize(
+    "properties", [PIPELINE_PROPERTIES, FULL_PROPERTIES, SNS_PROPERTIES], ids=["min", "full", "sns"]
+)
+def test_a_pipe_does_not_differ_from_its_live_self(properties):
+    assert pipe_differs(properties, described_pipe(properties)) is False
+
+
+def test_a_pipe_without_filter_or_queue_shown_empty_does_not_differ():
+    live = described_pipe(PIPELINE_PROPERTIES)
+    live["SourceParameters"]["FilterCriteria"] = {}
+    live["SourceParameters"]["DynamoDBStreamParameters"]["DeadLetterConfig"] = {}
+    assert pipe_differs(PIPELINE_PROPERTIES, live) is False
+
+
+def test_a_pattern_is_compared_as_json_not_as_text():
+    live = described_pipe(FULL_PROPERTIES)
+    live["SourceParameters"]["FilterCriteria"]["Filters"][0]["Pattern"] = json.dumps(
+        FULL_PROPERTIES["FilterPattern"], indent=2
+    )
+    assert pipe_differs(FULL_PROPERTIES, live) is False
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"BatchSize": 11},
+        {"MaximumBatchingWindowInSeconds": 0},
+        {"MaximumRetryAttempts": -1},
+        {"MaximumRecordAgeInSeconds": -1},
+        {"OnPartialBatchItemFailure": REMOVE},
+        {"DeadLetterQueueArn": REMOVE},
+        {"DeadLetterQueueArn": QUEUE_ARN.replace("trigger-dlq", "other-dlq")},
+        {"FilterPattern": REMOVE},
+        {"FilterPattern": {"eventName": ["INSERT"]}},
+        {"InputTemplate": REMOVE},
+    ],
+    ids=lambda change: "-".join(f"{key}={'absent' if value is REMOVE else value}" for key, value in change.items()),
+)
+def test_a_pipe_differs_on_each_setting(change):
+    assert pipe_differs({**FULL_PROPERTIES, **change}, described_pipe(FULL_PROPERTIES)) is True
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"DeadLetterQueueArn": QUEUE_ARN}, {"OnPartialBatchItemFailure": "AUTOMATIC_BISECT"}, {"BatchSize": 100}],
+    ids=["queue-added", "bisect-added", "batch-size-given-as-the-default"],
+)
+def test_a_setting_added_to_a_minimal_pipe_differs_unless_it_is_the_default(change):
+    live = described_pipe(PIPELINE_PROPERTIES)
+    assert pipe_differs({**PIPELINE_PROPERTIES, **change}, live) is (change != {"BatchSize": 100})
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("RoleArn", FUNCTION_ROLE_ARN),
+        ("Target", FUNCTION_ARN + "-other"),
+        ("DesiredState", "STOPPED"),
+        ("CurrentState", "STOPPED"),
+        ("CurrentState", "UPDATE_FAILED"),
+    ],
+)
+def test_a_pipe_differs_on_role_target_or_state(key, value):
+    live = described_pipe(PIPELINE_PROPERTIES)
+    live[key] = value
+    assert pipe_differs(PIPELINE_PROPERTIES, live) is True
+
+
+def test_a_pipe_invoking_asynchronously_differs():
+    live = described_pipe(PIPELINE_PROPERTIES)
+    live["TargetParameters"]["LambdaFunctionParameters"]["InvocationType"] = "FIRE_AND_FORGET"
+    assert pipe_differs(PIPELINE_PROPERTIES, live) is True
+
+
+BUILTIN = Path(spec.__file__).resolve().parent / "builtin"
+
+
+def test_the_builtin_archive_holds_the_module_where_the_handler_names_it_and_the_shared_module():
+    _, contents = read_zip(spec.code_arguments(model(Code=REMOVE, Handler="index.handler"))["ZipFile"])
+    assert contents == {
+        "index.py": (BUILTIN / "pipeline.py").read_text(),
+        "stream_batch.py": (BUILTIN / "stream_batch.py").read_text(),
+    }
+
+
+def test_the_builtin_archive_of_a_dotted_handler_renames_the_entry_point():
+    sns = {**SNS_PROPERTIES, "Runtime": "python3.12", "Code": REMOVE, "Handler": "pkg.trigger.publish"}
+    _, contents = read_zip(spec.code_arguments(model(**sns))["ZipFile"])
+    assert list(contents) == ["pkg/trigger.py", "stream_batch.py"]
+    assert contents["pkg/trigger.py"] == (BUILTIN / "sns_topic.py").read_text() + "\n\npublish = handler\n"
+
+
+def test_the_builtin_archive_is_deterministic():
+    first = spec.code_arguments(model(Code=REMOVE, Handler="index.handler"))["ZipFile"]
+    assert spec.code_arguments(model(Code=REMOVE, Handler="index.handler"))["ZipFile"] == first

@@ -41,7 +41,7 @@ validate: venv
 
 # `cfn generate` rewrites models.py and docs/ (removing every file there): keep the hand-written guides.
 generate: venv
-	mkdir -p build/kept-docs && cp docs/guide.md docs/performance.md build/kept-docs/ 2>/dev/null || true
+	mkdir -p build/kept-docs && cp docs/guide.md docs/performance.md docs/compared-with-pipes.md build/kept-docs/ 2>/dev/null || true
 	$(BIN)/cfn generate
 	cp build/kept-docs/*.md docs/ 2>/dev/null || true
 

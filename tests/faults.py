@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from collections import Counter
 from collections.abc import Callable
@@ -90,6 +91,13 @@ SERVICE_ERRORS: dict[str, dict[str, tuple[str, int]]] = {
         "conflict": ("ParameterAlreadyExists", 400),
         "not-found": ("ParameterNotFound", 400),
     },
+    "logs": {
+        "throttling": ("ThrottlingException", 400),
+        "access-denied": ("AccessDeniedException", 400),
+        "internal": ("ServiceUnavailableException", 500),
+        "conflict": ("OperationAbortedException", 400),
+        "not-found": ("ResourceNotFoundException", 400),
+    },
     "dynamodb": {
         "throttling": ("ThrottlingException", 400),
         "access-denied": ("AccessDeniedException", 400),
@@ -133,6 +141,8 @@ class Recorder:
     """Counts every AWS API call the handlers make, as service.Operation."""
 
     calls: list[str] = field(default_factory=list)
+    # (service.Operation, the request's parameters as the handler gave them), in call order.
+    requests: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
     rewrites: list[Rewrite] = field(default_factory=list)
     # (n, kind): the first attempt of the n-th call (from 1) gets an HTTP error of that kind.
@@ -140,6 +150,10 @@ class Recorder:
 
     def counts(self) -> Counter[str]:
         return Counter(self.calls)
+
+    def sent(self, operation: str) -> list[dict[str, Any]]:
+        """The parameters of every request of this operation, oldest first."""
+        return [params for name, params in self.requests if name == operation]
 
     def fail(self, operation: str, code: str, message: str, times: int = 1, status: int = 400, after: int = 0) -> Fault:
         fault = Fault(operation, code, message, times, status, after)
@@ -185,12 +199,16 @@ def install(monkeypatch: pytest.MonkeyPatch) -> Recorder:
                 if rewrite.operation == f"{service}.{model.name}":
                     rewrite(parsed)
 
+        def record_request(params: dict[str, Any], model: Any, **_kwargs: Any) -> None:
+            recorder.requests.append((f"{service}.{model.name}", copy.deepcopy(params)))
+
         def send_or_fail(**_kwargs: Any) -> AWSResponse | None:
             # Only the first attempt fails: botocore's own retries then go to moto.
             return pending.pop() if pending else None
 
         service_id = made.meta.service_model.service_id.hyphenize()
         # One handler both counts and fails, so that a failed call is counted too.
+        made.meta.events.register(f"before-parameter-build.{service_id}", record_request)
         made.meta.events.register(f"before-call.{service_id}", record_or_fail)
         made.meta.events.register(f"before-send.{service_id}", send_or_fail)
         made.meta.events.register(f"after-call.{service_id}", rewrite_answer)

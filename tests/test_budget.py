@@ -6,11 +6,11 @@ from __future__ import annotations
 from conftest import drive, hold_pipes, pipeline_properties
 
 # Calls before the pipe's stabilization polls; then one describe per poll and three for the result.
-CREATE_BEFORE_POLLS = 11
+CREATE_BEFORE_POLLS = 12  # one pipes.ListPipes: how many pipes read the stream already
 READ = 3
 UPDATE = 9  # a configuration change: no code, tags or wait
-DELETE_BEFORE_POLLS = 3  # then one describe per poll and five deletions
-DELETE_AFTER_POLLS = 5
+DELETE_BEFORE_POLLS = 3  # then one describe per poll, a log group look and five deletions
+DELETE_AFTER_POLLS = 6  # one logs.ListTagsForResource: is the pipe's log group the type's own
 
 
 def test_create_stays_within_its_recorded_budget(moto, table, aws_calls):

@@ -441,7 +441,8 @@ def test_a_failure_midway_removes_what_was_built_newest_first(table, aws_calls):
 
     assert (final["status"], final["errorCode"]) == ("FAILED", "AccessDenied")
     assert final["message"] == (
-        "Create failed at step pipe: CreatePipe failed: AccessDeniedException: not allowed to create pipes. "
+        "Create failed at step pipe: CreatePipe deployment-processor: AccessDeniedException: "
+        "not allowed to create pipes. "
         f"Rolled back: {FUNCTION_ARN}, {ROLE_ARN_PREFIX + PIPE_ROLE}, {ROLE_ARN_PREFIX + FN_ROLE}."
     )
     assert client("lambda").list_functions()["Functions"] == []

@@ -12,7 +12,28 @@ SCHEMA = json.loads((Path(__file__).parent.parent / "schema.json").read_text())
 EMPTY_POLICY = json.dumps(
     {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "s3:GetObject", "Resource": "*"}]}
 )
-ACTION_PREFIX = {"lambda": "lambda", "iam": "iam", "pipes": "pipes", "ssm": "ssm", "sts": "sts", "dynamodb": "dynamodb"}
+ACTION_PREFIX = {
+    "lambda": "lambda",
+    "iam": "iam",
+    "pipes": "pipes",
+    "ssm": "ssm",
+    "sts": "sts",
+    "dynamodb": "dynamodb",
+    "logs": "logs",
+}
+# What Pipes checks on the caller of CreatePipe, UpdatePipe and DeletePipe when the pipe logs to
+# CloudWatch Logs (vended log delivery) or uses a customer managed key, as AWS::Pipes::Pipe's own
+# handlers declare.
+PIPE_LOG_DELIVERY = {
+    "logs:CreateLogDelivery",
+    "logs:GetLogDelivery",
+    "logs:ListLogDeliveries",
+    "logs:UpdateLogDelivery",
+    "logs:DeleteLogDelivery",
+    "logs:PutResourcePolicy",
+    "logs:DescribeResourcePolicies",
+}
+PIPE_KEY_USE = {"kms:DescribeKey", "kms:GenerateDataKey", "kms:Decrypt"}
 
 # Permissions AWS checks on the caller without a call of that name: passing a role to Lambda and
 # Pipes, tagging at creation, Lambda fetching S3 code with the caller's rights.
@@ -24,8 +45,22 @@ IMPLIED = {
         "pipes:TagResource",
         "s3:GetObject",
         "s3:GetObjectVersion",
+        # CreateLogGroup with tags
+        "logs:TagResource",
+        "logs:TagLogGroup",
+        *PIPE_LOG_DELIVERY,
+        *PIPE_KEY_USE,
     },
-    "update": {"iam:PassRole", "s3:GetObject", "s3:GetObjectVersion"},
+    "update": {
+        "iam:PassRole",
+        "s3:GetObject",
+        "s3:GetObjectVersion",
+        "logs:TagResource",
+        "logs:TagLogGroup",
+        *PIPE_LOG_DELIVERY,
+        *PIPE_KEY_USE,
+    },
+    "delete": {"logs:DeleteLogDelivery", "logs:GetLogDelivery", "logs:ListLogDeliveries"},
 }
 
 
@@ -59,13 +94,16 @@ def test_every_handler_permission_is_used_and_every_call_is_permitted(moto, aws_
     put_table_parameters(client("ssm"), TABLE, table["TableArn"], table["LatestStreamArn"])
     type_configuration = {"DevopsParameterRoleArn": f"arn:aws:iam::{DEVOPS_ACCOUNT}:role/reader"}
 
-    created = record("create", "CREATE", pipeline_properties(IsDevops=True), type_configuration=type_configuration)
+    key_arn = client("kms").create_key()["KeyMetadata"]["Arn"]
+    logged = pipeline_properties(IsDevops=True, LogLevel="INFO", LogRetentionInDays=30, KmsKeyArn=key_arn)
+    created = record("create", "CREATE", logged, type_configuration=type_configuration)
     assert created["status"] == "SUCCESS"
     # A create that fails once its pipe exists, and removes everything it built, even where a
     # policy stands in the way of deleting a role.
     aws_calls.fail("pipes.DescribePipe", "AccessDeniedException", "no", after=1)
     aws_calls.fail("iam.DeleteRolePolicy", "NoSuchEntity", "said gone, is not")
-    assert record("create", "CREATE", pipeline_properties(Name="rolled-back"))["status"] == "FAILED"
+    rolled_back = pipeline_properties(Name="rolled-back", LogLevel="ERROR")
+    assert record("create", "CREATE", rolled_back)["status"] == "FAILED"
 
     # A repeated delivery of a first invocation finds the roles it made (iam:GetRole).
     def context() -> dict:
@@ -93,9 +131,17 @@ def test_every_handler_permission_is_used_and_every_call_is_permitted(moto, aws_
         BatchSize=50,
         Code={"ZipFile": "def handler(e, c):\n    return 2\n"},
         Tags=[{"Key": "k", "Value": "v"}],
+        LogLevel="INFO",
+        LogRetentionInDays=7,
     )
-    assert record("update", "UPDATE", updated, previous=pipeline_properties())["status"] == "SUCCESS"
-    assert record("update", "UPDATE", pipeline_properties(), previous=updated)["status"] == "SUCCESS"
+    assert record("update", "UPDATE", updated, previous=logged)["status"] == "SUCCESS"
+    # Without a retention, the log group's retention policy is removed.
+    relogged = pipeline_properties(LogLevel="TRACE")
+    assert record("update", "UPDATE", relogged, previous=updated)["status"] == "SUCCESS"
+    # A log group deleted by hand is made again.
+    client("logs").delete_log_group(logGroupName="/aws/vendedlogs/pipes/deployment-processor")
+    assert record("update", "UPDATE", relogged, previous=relogged)["status"] == "SUCCESS"
+    assert record("update", "UPDATE", pipeline_properties(), previous=relogged)["status"] == "SUCCESS"
     assert record("list", "LIST", {})["status"] == "SUCCESS"
     # A role given a policy by hand is cleared before it is deleted.
     client("iam").put_role_policy(

@@ -9,7 +9,7 @@ import boto3
 from botocore.config import Config
 from cloudformation_cli_python_lib import HandlerErrorCode, SessionProxy
 
-from .errors import TriggerError
+from .errors import TriggerError, name_resource_in_error, remember_resource
 from .names import TriggerNames
 
 # Throttling and 5xx answers are retried inside the invocation by botocore itself.
@@ -32,15 +32,20 @@ class Aws:
         return cls(session, request.region, request.awsAccountId, request.awsPartition or "aws")
 
     def client(self, service: str, credentials: dict[str, str] | None = None) -> Any:
-        """A client of the caller's session, or of the given (assumed role's) credentials."""
+        """A client of the caller's session, or of the given (assumed role's) credentials, whose
+        errors name the resource they are about."""
         if credentials is None:
-            return self.session.client(service, region_name=self.region, config=CLIENT_CONFIG)
-        session = boto3.session.Session(
-            aws_access_key_id=credentials["AccessKeyId"],
-            aws_secret_access_key=credentials["SecretAccessKey"],
-            aws_session_token=credentials["SessionToken"],
-        )
-        return session.client(service, region_name=self.region, config=CLIENT_CONFIG)
+            made = self.session.client(service, region_name=self.region, config=CLIENT_CONFIG)
+        else:
+            session = boto3.session.Session(
+                aws_access_key_id=credentials["AccessKeyId"],
+                aws_secret_access_key=credentials["SecretAccessKey"],
+                aws_session_token=credentials["SessionToken"],
+            )
+            made = session.client(service, region_name=self.region, config=CLIENT_CONFIG)
+        made.meta.events.register("before-parameter-build", remember_resource)
+        made.meta.events.register("after-call", name_resource_in_error)
+        return made
 
     def names(self, trigger_name: str) -> TriggerNames:
         return TriggerNames(trigger_name, self.partition, self.region, self.account)
@@ -68,3 +73,7 @@ class Aws:
     @cached_property
     def sts(self) -> Any:
         return self.client("sts")
+
+    @cached_property
+    def logs(self) -> Any:
+        return self.client("logs")

@@ -18,6 +18,7 @@ from .names import RoleKind, TriggerNames
 from .progress import (
     FUNCTION_POLL_SECONDS,
     PIPE_POLL_SECONDS,
+    PIPE_ROLE_WAIT,
     ROLE_PROPAGATION_DEADLINE_SECONDS,
     ROLE_RETRY_SECONDS,
     STABILIZATION_DEADLINE_SECONDS,
@@ -31,8 +32,18 @@ from .progress import (
 from .read import read_model
 from .validation import validate_model
 
-PIPE_ROLE_WAIT = "the pipe role to reach Pipes"
-STEPS = ("function_role", "pipe_role", "function", "function_active", "permission", "pipe", "pipe_running")
+STEPS = (
+    "function_role",
+    "pipe_role",
+    "log_group",
+    "function",
+    "function_active",
+    "permission",
+    "pipe",
+    "pipe_running",
+)
+# DynamoDB Streams serves at most two readers per shard at once; more are throttled.
+STREAM_READERS_MAX = 2
 
 
 def devops_role_arn(request: Any, model: Any) -> str | None:
@@ -51,7 +62,22 @@ def create(session: SessionProxy | None, request: Any, context: Context) -> Prog
         stream = table.resolve(aws, model.TableName, model.TableIndexName, devops_role_arn(request, model))
         absent = refuse_existing(aws, aws.names(model.Name), request.clientRequestToken)
         context = {"TableArn": stream.table_arn, "StreamArn": stream.stream_arn, "done": [], "created": []}
+        warning = too_many_readers(model.Name, stream.stream_arn, parts.stream_readers(aws, stream.stream_arn))
+        if warning:
+            context["warning"] = warning
     return Creation(aws, request, context, absent).run()
+
+
+def too_many_readers(name: str, stream_arn: str, readers: list[str]) -> str | None:
+    """A warning when this pipe would be a third (or later) reader of the table's stream."""
+    others = [reader for reader in readers if reader != name]
+    if len(others) < STREAM_READERS_MAX:
+        return None
+    return (
+        f"Warning: {len(others)} other pipes already read stream {stream_arn} ({', '.join(others)}). "
+        f"DynamoDB Streams serves at most {STREAM_READERS_MAX} readers per shard at once, so the "
+        f"{len(others) + 1} pipes will be throttled and fall behind."
+    )
 
 
 def refuse_existing(aws: Aws, names: TriggerNames, token: str) -> set[str]:
@@ -98,14 +124,17 @@ class Creation:
 
     def run(self) -> ProgressEvent:
         try:
-            waiting = run_steps("create", STEPS, self.context, self)
-            if waiting is not None:
-                return waiting
-            return success(read_model(self.aws, self.model.Name, self.request.desiredResourceTags))
+            event = run_steps("create", STEPS, self.context, self)
+            if event is None:
+                event = success(read_model(self.aws, self.model.Name, self.request.desiredResourceTags))
         except Exception as error:  # noqa: BLE001 - every failure is rolled back, then reported
             # The step that failed is the first not done; after them all, reading the result.
             failed = next((step for step in STEPS if step not in self.context["done"]), "read")
             return self.roll_back(failed, as_trigger_error(error))
+        warning = self.context.get("warning")
+        if warning:  # said in every event of the create, so that the stack's events show it
+            event.message = f"{warning} {event.message}" if event.message else warning
+        return event
 
     def built(self, part: str) -> None:
         if part not in self.context["created"]:
@@ -126,6 +155,14 @@ class Creation:
         self.built("pipe_role")
         document = policies.pipe_role_policy(self.model, self.names, self.context["StreamArn"])
         parts.put_role_policy(self.aws, self.names.pipe_role_name, document)
+
+    def log_group(self) -> None:
+        if not spec.logging_on(self.model):
+            return
+        if parts.create_log_group(self.aws, self.names):
+            self.built("log_group")
+        if self.model.LogRetentionInDays is not None:
+            parts.set_log_retention(self.aws, self.names, self.model.LogRetentionInDays)
 
     def function(self) -> ProgressEvent | None:
         try:
@@ -225,6 +262,7 @@ class Creation:
                 TargetParameters=spec.target_parameters(self.model),
                 DesiredState="RUNNING",
                 Tags=self.tags,
+                **spec.pipe_options(self.model, self.names.pipe_log_group_arn, for_create=True),
             )
         except ClientError as error:
             if error_code(error) == "ValidationException" and role_not_yet_usable(error_message(error)):
@@ -270,6 +308,10 @@ class Creation:
         removals = {
             "pipe": (self.names.pipe_arn, lambda: parts.delete_pipe(self.aws, self.names.pipe_name)),
             "function": (self.names.function_arn, lambda: parts.delete_function(self.aws, self.names.function_name)),
+            "log_group": (
+                self.names.pipe_log_group_arn,
+                lambda: parts.delete_own_log_group(self.aws, self.names),
+            ),
             "pipe_role": (self.names.pipe_role_arn, lambda: parts.delete_role(self.aws, self.names.pipe_role_name)),
             "function_role": (
                 self.names.function_role_arn,

@@ -1,4 +1,5 @@
-"""Delete: the pipe (waiting until it is gone), the function with its permission, both roles."""
+"""Delete: the pipe (waiting until it is gone), the function with its permission, the pipe's log
+group if the type made it, both roles."""
 
 from __future__ import annotations
 
@@ -52,6 +53,7 @@ def delete(session: SessionProxy | None, request: Any, context: Context) -> Prog
             context, "the pipe to be deleted", STABILIZATION_DEADLINE_SECONDS, PIPE_POLL_SECONDS, model, pipe_state
         )
     parts.delete_function(aws, names.function_name)
+    parts.delete_own_log_group(aws, names)
     parts.delete_role(aws, names.pipe_role_name)
     parts.delete_role(aws, names.function_role_name)
     return ProgressEvent(status=OperationStatus.SUCCESS, resourceModel=None)

@@ -71,6 +71,7 @@ ERROR_CODES: dict[str, HandlerErrorCode] = {
     "ConcurrentModification": HandlerErrorCode.ResourceConflict,
     "DeleteConflict": HandlerErrorCode.ResourceConflict,
     "ResourceInUseException": HandlerErrorCode.ResourceConflict,
+    "OperationAbortedException": HandlerErrorCode.ResourceConflict,
     # limits
     "LimitExceeded": HandlerErrorCode.ServiceLimitExceeded,
     "LimitExceededException": HandlerErrorCode.ServiceLimitExceeded,
@@ -117,9 +118,56 @@ def is_not_found(error: ClientError) -> bool:
     return handler_error_code(error) == HandlerErrorCode.NotFound
 
 
+# The request parameters that name what a call acts on, most specific first.
+RESOURCE_PARAMETERS = (
+    "FunctionName",
+    "RoleName",
+    "Name",
+    "logGroupName",
+    "resourceArn",
+    "Resource",
+    "TableName",
+    "RoleArn",
+    "KeyId",
+    "QueueUrl",
+    "Names",
+    "SourcePrefix",
+    "PathPrefix",
+)
+# Where a client's hooks leave that name: in the request's context, then in the parsed error.
+RESOURCE_KEY = "Resource"
+
+
+def resource_of(params: dict[str, Any]) -> str | None:
+    """The name or ARN of what a call acts on, from its request parameters."""
+    for key in RESOURCE_PARAMETERS:
+        value = params.get(key)
+        if isinstance(value, str) and value:
+            return value
+        if isinstance(value, list) and value:
+            return ", ".join(str(item) for item in value)
+    return None
+
+
+def remember_resource(params: dict[str, Any], context: dict[str, Any], **_kwargs: Any) -> None:
+    """botocore's before-parameter-build hook: keeps the call's resource for its error, if any."""
+    context[RESOURCE_KEY] = resource_of(params)
+
+
+def name_resource_in_error(parsed: dict[str, Any], context: dict[str, Any], **_kwargs: Any) -> None:
+    """botocore's after-call hook: an error answer carries the resource the call acted on."""
+    details = parsed.get("Error")
+    if isinstance(details, dict) and context.get(RESOURCE_KEY):
+        details.setdefault(RESOURCE_KEY, context[RESOURCE_KEY])
+
+
 def from_client_error(error: ClientError) -> TriggerError:
+    """The operation, what it acted on and AWS's own code and message, as in
+    `UpdatePipe orders-notify: ValidationException: ...`."""
     operation = error.operation_name or "an AWS call"
-    return TriggerError(handler_error_code(error), f"{operation} failed: {error_code(error)}: {error_message(error)}")
+    resource = error.response.get("Error", {}).get(RESOURCE_KEY)
+    subject = f"{operation} {resource}" if resource else f"{operation} failed"
+    return TriggerError(handler_error_code(error), f"{subject}: {error_code(error)}: {error_message(error)}")
 
 
 def as_trigger_error(error: Exception) -> TriggerError:

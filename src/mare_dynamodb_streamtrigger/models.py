@@ -61,6 +61,9 @@ class ResourceModel(BaseModel):
     OnPartialBatchItemFailure: Optional[str]
     DeadLetterQueueArn: Optional[str]
     InputTemplate: Optional[str]
+    LogLevel: Optional[str]
+    LogRetentionInDays: Optional[int]
+    KmsKeyArn: Optional[str]
     Tags: Optional[Sequence["_Tag"]]
     FunctionArn: Optional[str]
     FunctionRoleArn: Optional[str]
@@ -99,6 +102,9 @@ class ResourceModel(BaseModel):
             OnPartialBatchItemFailure=json_data.get("OnPartialBatchItemFailure"),
             DeadLetterQueueArn=json_data.get("DeadLetterQueueArn"),
             InputTemplate=json_data.get("InputTemplate"),
+            LogLevel=json_data.get("LogLevel"),
+            LogRetentionInDays=json_data.get("LogRetentionInDays"),
+            KmsKeyArn=json_data.get("KmsKeyArn"),
             Tags=deserialize_list(json_data.get("Tags"), Tag),
             FunctionArn=json_data.get("FunctionArn"),
             FunctionRoleArn=json_data.get("FunctionRoleArn"),

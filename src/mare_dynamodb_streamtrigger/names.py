@@ -10,6 +10,9 @@ TYPE_NAME = "Mare::DynamoDB::StreamTrigger"
 # Every role the type creates lives under this path: List finds them with one paged call.
 ROLE_PATH = "/mare-dynamodb-streamtrigger/"
 INLINE_POLICY_NAME = "StreamTrigger"
+# The tag that marks a pipe log group this type created (its value: the pipe's ARN), so that
+# Delete removes only a log group of its own making.
+LOG_GROUP_CREATOR_TAG = "mare:streamtrigger:pipe"
 PERMISSION_STATEMENT_ID = "AllowPipeInvoke"
 PIPES_PRINCIPAL = "pipes.amazonaws.com"
 LAMBDA_PRINCIPAL = "lambda.amazonaws.com"
@@ -58,6 +61,15 @@ def pipe_arn(partition: str, region: str, account: str, trigger_name: str) -> st
 
 def log_group_arn(partition: str, region: str, account: str, trigger_name: str) -> str:
     return f"arn:{partition}:logs:{region}:{account}:log-group:/aws/lambda/{trigger_name}"
+
+
+def pipe_log_group_name(trigger_name: str) -> str:
+    # Pipes delivers its logs as vended logs, which AWS expects under /aws/vendedlogs/.
+    return f"/aws/vendedlogs/pipes/{trigger_name}"
+
+
+def pipe_log_group_arn(partition: str, region: str, account: str, trigger_name: str) -> str:
+    return f"arn:{partition}:logs:{region}:{account}:log-group:{pipe_log_group_name(trigger_name)}"
 
 
 def index_arn(table_arn: str, index_name: str) -> str:
@@ -110,3 +122,5 @@ class TriggerNames:
         self.pipe_arn = pipe_arn(partition, region, account, trigger_name)
         self.function_role_arn = role_arn(partition, account, self.function_role_name)
         self.pipe_role_arn = role_arn(partition, account, self.pipe_role_name)
+        self.pipe_log_group_name = pipe_log_group_name(trigger_name)
+        self.pipe_log_group_arn = pipe_log_group_arn(partition, region, account, trigger_name)

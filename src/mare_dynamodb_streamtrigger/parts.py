@@ -12,6 +12,7 @@ from .aws import Aws
 from .errors import TriggerError, error_code, error_message, is_not_found
 from .names import (
     INLINE_POLICY_NAME,
+    LOG_GROUP_CREATOR_TAG,
     PERMISSION_STATEMENT_ID,
     PIPES_PRINCIPAL,
     ROLE_PATH,
@@ -38,6 +39,14 @@ def describe_pipe(aws: Aws, name: str) -> dict[str, Any] | None:
         if is_not_found(error):
             return None
         raise
+
+
+def stream_readers(aws: Aws, stream_arn: str) -> list[str]:
+    """The names of the pipes that read this stream."""
+    readers: list[str] = []
+    for page in aws.pipes.get_paginator("list_pipes").paginate(SourcePrefix=stream_arn):
+        readers.extend(pipe["Name"] for pipe in page["Pipes"] if pipe.get("Source") == stream_arn)
+    return sorted(readers)
 
 
 def get_role_policy(aws: Aws, role_name: str) -> PolicyDocument | None:
@@ -171,3 +180,48 @@ def clear_role(aws: Aws, role_name: str) -> None:
     for page in aws.iam.get_paginator("list_attached_role_policies").paginate(RoleName=role_name):
         for policy in page["AttachedPolicies"]:
             aws.iam.detach_role_policy(RoleName=role_name, PolicyArn=policy["PolicyArn"])
+
+
+def describe_log_group(aws: Aws, names: TriggerNames) -> dict[str, Any] | None:
+    """The pipe's log group as DescribeLogGroups shows it (retentionInDays among the rest), or None."""
+    answer = aws.logs.describe_log_groups(logGroupNamePrefix=names.pipe_log_group_name)
+    return next((group for group in answer["logGroups"] if group["logGroupName"] == names.pipe_log_group_name), None)
+
+
+def create_log_group(aws: Aws, names: TriggerNames) -> bool:
+    """Creates the pipe's log group, tagged as this trigger's own; False where one exists already
+    (the user's, kept as it is, or one this trigger made in an earlier delivery of the request)."""
+    try:
+        aws.logs.create_log_group(logGroupName=names.pipe_log_group_name, tags={LOG_GROUP_CREATOR_TAG: names.pipe_arn})
+    except ClientError as error:
+        if error_code(error) == "ResourceAlreadyExistsException":
+            return False
+        raise
+    return True
+
+
+def set_log_retention(aws: Aws, names: TriggerNames, days: int | None) -> None:
+    """Keeps the log group's events for `days`, or forever with None."""
+    if days is not None:
+        aws.logs.put_retention_policy(logGroupName=names.pipe_log_group_name, retentionInDays=days)
+        return
+    try:
+        aws.logs.delete_retention_policy(logGroupName=names.pipe_log_group_name)
+    except ClientError as error:
+        if not is_not_found(error):
+            raise
+
+
+def delete_own_log_group(aws: Aws, names: TriggerNames) -> bool:
+    """Deletes the pipe's log group if this trigger created it (its tag says so); a log group the
+    user made is kept. False where nothing was deleted."""
+    try:
+        tags = aws.logs.list_tags_for_resource(resourceArn=names.pipe_log_group_arn)["tags"]
+        if tags.get(LOG_GROUP_CREATOR_TAG) != names.pipe_arn:
+            return False
+        aws.logs.delete_log_group(logGroupName=names.pipe_log_group_name)
+    except ClientError as error:
+        if is_not_found(error):
+            return False
+        raise
+    return True

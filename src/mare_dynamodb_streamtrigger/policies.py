@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .names import LAMBDA_PRINCIPAL, PIPES_PRINCIPAL, TriggerNames, index_arn, log_group_arn
+from .spec import logging_on
 from .validation import target_arns
 
 PolicyDocument = dict[str, Any]
@@ -19,6 +20,11 @@ SID_TOPICS = "PublishToTopics"
 SID_TABLE_INDEX = "QueryAndUpdateTable"
 SID_INVOKE = "InvokeFunction"
 SID_DEAD_LETTER = "SendToDeadLetterQueue"
+SID_PIPE_LOGS = "WritePipeLogs"
+SID_PIPE_KEY = "UsePipeKey"
+SID_DESCRIBE_PIPE_KEY = "DescribePipeKey"
+# Pipes binds every use of its key to the pipe's ARN through this encryption context.
+PIPES_ENCRYPTION_CONTEXT = "kms:EncryptionContext:aws:pipes:arn"
 
 STREAM_READ_ACTIONS = ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"]
 PIPELINE_ACTIONS = ["codepipeline:ListPipelineExecutions", "codepipeline:StartPipelineExecution"]
@@ -96,12 +102,59 @@ def function_policy(
     return {"Version": VERSION, "Statement": statements}
 
 
-def pipe_policy(*, stream_arn: str, function_arn: str, dead_letter_arn: str | None) -> PolicyDocument:
-    """What the pipe may do: read this stream, invoke this function, send to its dead-letter queue."""
+def pipe_policy(
+    *,
+    stream_arn: str,
+    function_arn: str,
+    dead_letter_arn: str | None,
+    log_group_arn: str | None = None,
+    kms_key_arn: str | None = None,
+    pipe_arn: str | None = None,
+) -> PolicyDocument:
+    """What the pipe may do: read this stream, invoke this function, send to its dead-letter queue,
+    write to its own log group, and use its key for this pipe alone."""
     statements = [*_stream_read(stream_arn), _statement(SID_INVOKE, ["lambda:InvokeFunction"], [function_arn])]
     if dead_letter_arn:
         statements.append(_statement(SID_DEAD_LETTER, ["sqs:SendMessage"], [dead_letter_arn]))
+    if log_group_arn:
+        statements.append(
+            _statement(
+                SID_PIPE_LOGS,
+                ["logs:CreateLogStream", "logs:PutLogEvents"],
+                [log_group_arn, f"{log_group_arn}:log-stream:*"],
+            )
+        )
+    if kms_key_arn and pipe_arn:
+        statements.append(_statement(SID_DESCRIBE_PIPE_KEY, ["kms:DescribeKey"], [kms_key_arn]))
+        statements.append(
+            {
+                **_statement(SID_PIPE_KEY, ["kms:Decrypt", "kms:GenerateDataKey"], [kms_key_arn]),
+                "Condition": {"StringEquals": {PIPES_ENCRYPTION_CONTEXT: pipe_arn}},
+            }
+        )
     return {"Version": VERSION, "Statement": statements}
+
+
+def pipe_key_policy_statements(pipe_role_arn: str, pipe_arn: str) -> list[dict[str, Any]]:
+    """What the key policy of KmsKeyArn must allow: the pipe's role may use the key for this pipe only."""
+    principal = {"AWS": pipe_role_arn}
+    return [
+        {
+            "Sid": "PipeDescribesKey",
+            "Effect": "Allow",
+            "Principal": principal,
+            "Action": "kms:DescribeKey",
+            "Resource": "*",
+        },
+        {
+            "Sid": "PipeUsesKey",
+            "Effect": "Allow",
+            "Principal": principal,
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+            "Resource": "*",
+            "Condition": {"StringEquals": {PIPES_ENCRYPTION_CONTEXT: pipe_arn}},
+        },
+    ]
 
 
 def function_role_policy(model: Any, names: TriggerNames, table_arn: str, stream_arn: str) -> PolicyDocument:
@@ -121,7 +174,14 @@ def function_role_policy(model: Any, names: TriggerNames, table_arn: str, stream
 
 def pipe_role_policy(model: Any, names: TriggerNames, stream_arn: str) -> PolicyDocument:
     """The pipe role's policy for a desired model."""
-    return pipe_policy(stream_arn=stream_arn, function_arn=names.function_arn, dead_letter_arn=model.DeadLetterQueueArn)
+    return pipe_policy(
+        stream_arn=stream_arn,
+        function_arn=names.function_arn,
+        dead_letter_arn=model.DeadLetterQueueArn,
+        log_group_arn=names.pipe_log_group_arn if logging_on(model) else None,
+        kms_key_arn=model.KmsKeyArn,
+        pipe_arn=names.pipe_arn,
+    )
 
 
 def statement_resources(document: PolicyDocument, sid: str) -> list[str] | None:

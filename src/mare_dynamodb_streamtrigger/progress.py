@@ -44,6 +44,8 @@ PIPE_POLL_SECONDS = 10
 ROLE_RETRY_SECONDS = 10
 ROLE_PROPAGATION_DEADLINE_SECONDS = 300
 STABILIZATION_DEADLINE_SECONDS = 1800
+# What is waited for while Pipes cannot yet use a role (or its new permissions) that IAM has accepted.
+PIPE_ROLE_WAIT = "the pipe role to reach Pipes"
 
 
 class Busy(NamedTuple):

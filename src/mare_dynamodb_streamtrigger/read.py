@@ -10,9 +10,9 @@ from .aws import Aws
 from .errors import TriggerError
 from .models import ResourceModel
 from .names import function_name_of_arn
-from .parts import describe_pipe, get_function, get_role_policy
+from .parts import describe_log_group, describe_pipe, get_function, get_role_policy
 from .progress import success
-from .readback import model_from_aws
+from .readback import model_from_aws, pipe_logs
 
 
 def not_found(name: str | None) -> TriggerError:
@@ -20,7 +20,8 @@ def not_found(name: str | None) -> TriggerError:
 
 
 def read_model(aws: Aws, name: str | None, stack_tags: dict[str, str] | None) -> ResourceModel:
-    """Three calls: the function, the pipe, and the function role's policy."""
+    """Three calls: the function, the pipe, and the function role's policy; a fourth, for the
+    log group's retention, when the pipe logs."""
     if not name:
         raise TriggerError(HandlerErrorCode.NotFound, "Trigger without a Name not found")
     function = get_function(aws, name)
@@ -31,7 +32,8 @@ def read_model(aws: Aws, name: str | None, stack_tags: dict[str, str] | None) ->
     if pipe is None or function_name_of_arn(pipe.get("Target", "")) != name:
         raise not_found(name)
     role_name = function["Configuration"]["Role"].rsplit("/", 1)[-1]
-    return model_from_aws(function, pipe, get_role_policy(aws, role_name), stack_tags)
+    log_group = describe_log_group(aws, aws.names(name)) if pipe_logs(pipe) else None
+    return model_from_aws(function, pipe, get_role_policy(aws, role_name), stack_tags, log_group)
 
 
 def read(session: SessionProxy | None, request: Any, _context: dict[str, Any]) -> ProgressEvent:

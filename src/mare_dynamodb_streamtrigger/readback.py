@@ -36,11 +36,18 @@ def resource_tags(live_tags: dict[str, str], stack_tags: dict[str, str] | None) 
     return [Tag(Key=key, Value=own[key]) for key in sorted(own)] or None
 
 
+def pipe_logs(pipe: dict[str, Any]) -> bool:
+    """Whether the pipe writes to a CloudWatch Logs log group."""
+    configuration = pipe.get("LogConfiguration") or {}
+    return configuration.get("Level", "OFF") != "OFF" and bool(configuration.get("CloudwatchLogsLogDestination"))
+
+
 def model_from_aws(
     function: dict[str, Any],
     pipe: dict[str, Any],
     function_policy: PolicyDocument | None,
     stack_tags: dict[str, str] | None,
+    log_group: dict[str, Any] | None = None,
 ) -> ResourceModel:
     config = function["Configuration"]
     stream_arn = pipe.get("Source", "")
@@ -69,6 +76,10 @@ def model_from_aws(
         OnPartialBatchItemFailure=source.get("OnPartialBatchItemFailure"),
         DeadLetterQueueArn=(source.get("DeadLetterConfig") or {}).get("Arn"),
         InputTemplate=target.get("InputTemplate"),
+        # A pipe made without a LogConfiguration logs nothing: OFF, as one updated to OFF shows.
+        LogLevel=(pipe.get("LogConfiguration") or {}).get("Level") or "OFF",
+        LogRetentionInDays=(log_group or {}).get("retentionInDays"),
+        KmsKeyArn=pipe.get("KmsKeyIdentifier") or None,
         Tags=resource_tags(pipe.get("Tags") or {}, stack_tags),
         FunctionArn=config.get("FunctionArn"),
         FunctionRoleArn=config.get("Role"),

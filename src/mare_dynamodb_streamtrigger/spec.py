@@ -22,10 +22,16 @@ DEFAULTS: dict[str, Any] = {
     "StartingPosition": "LATEST",
     "BatchSize": 100,
     "MaximumBatchingWindowInSeconds": 0,
-    "MaximumRetryAttempts": -1,
-    "MaximumRecordAgeInSeconds": -1,
     "InputTemplate": DEFAULT_INPUT_TEMPLATE,
+    "LogLevel": "OFF",
 }
+# With a dead-letter queue, AWS's defaults (-1: retry until the record leaves the stream, 24 hours
+# later) would send nothing to the queue and hold the shard for a day. Three retries (four attempts)
+# ride out a brief outage of what the function calls; an hour caps how long one bad batch stops
+# its shard. Explicit values, -1 included, always win.
+DEAD_LETTER_DEFAULTS: dict[str, int] = {"MaximumRetryAttempts": 3, "MaximumRecordAgeInSeconds": 3600}
+# LogLevel values with which the pipe writes to its log group.
+LOGGING_LEVELS = ("ERROR", "INFO", "TRACE")
 BUILTIN_MODULES = {"PIPELINE": "pipeline.py", "SNS_TOPIC": "sns_topic.py"}
 # What the built-in modules share, zipped beside them at the archive's root.
 BUILTIN_SHARED_MODULE = "stream_batch.py"
@@ -33,9 +39,23 @@ BUILTIN_SHARED_MODULE = "stream_batch.py"
 ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
 
 
+# AWS's own defaults for the retry limits, in force without a dead-letter queue.
+RETRY_DEFAULTS: dict[str, int] = {"MaximumRetryAttempts": -1, "MaximumRecordAgeInSeconds": -1}
+
+
 def setting(model: Any, prop: str) -> Any:
+    """The value in force: the model's own (0 included), else the default, which for the retry
+    limits depends on whether the trigger has a dead-letter queue."""
     value = getattr(model, prop)
-    return DEFAULTS.get(prop) if value is None else value
+    if value is not None:
+        return value
+    if prop in RETRY_DEFAULTS:
+        return (DEAD_LETTER_DEFAULTS if model.DeadLetterQueueArn else RETRY_DEFAULTS)[prop]
+    return DEFAULTS.get(prop)
+
+
+def logging_on(model: Any) -> bool:
+    return model.LogLevel in LOGGING_LEVELS
 
 
 def builtin_source(trigger_type: str, handler: str) -> str:
@@ -135,6 +155,27 @@ def source_parameters(model: Any, *, for_create: bool) -> dict[str, Any]:
     return {"DynamoDBStreamParameters": stream, "FilterCriteria": {"Filters": filters}}
 
 
+def log_configuration(model: Any, log_group_arn: str) -> dict[str, Any]:
+    """The pipe's LogConfiguration: its level, and its log group when it logs at all."""
+    if not logging_on(model):
+        return {"Level": "OFF"}
+    return {"Level": model.LogLevel, "CloudwatchLogsLogDestination": {"LogGroupArn": log_group_arn}}
+
+
+def pipe_options(model: Any, log_group_arn: str, *, for_create: bool) -> dict[str, Any]:
+    """LogConfiguration and KmsKeyIdentifier for CreatePipe or UpdatePipe.
+
+    UpdatePipe keeps a field the request leaves out, so an update always says what it wants:
+    logging OFF, and an empty key identifier for the key AWS owns. CreatePipe needs neither.
+    """
+    options: dict[str, Any] = {}
+    if logging_on(model) or not for_create:
+        options["LogConfiguration"] = log_configuration(model, log_group_arn)
+    if model.KmsKeyArn or not for_create:
+        options["KmsKeyIdentifier"] = model.KmsKeyArn or ""
+    return options
+
+
 def target_parameters(model: Any) -> dict[str, Any]:
     return {
         "InputTemplate": setting(model, "InputTemplate"),
@@ -160,9 +201,17 @@ def managed_stream_settings(stream: dict[str, Any]) -> dict[str, Any]:
     return settings
 
 
-def pipe_differs(model: Any, live: dict[str, Any], role_arn: str, function_arn: str) -> bool:
+def logging_of(configuration: dict[str, Any] | None) -> tuple[str, str | None]:
+    """A LogConfiguration's level and log group, as sent or as DescribePipe shows it."""
+    configuration = configuration or {}
+    destination = configuration.get("CloudwatchLogsLogDestination") or {}
+    level = configuration.get("Level") or "OFF"
+    return level, (destination.get("LogGroupArn") if level != "OFF" else None)
+
+
+def pipe_differs(model: Any, live: dict[str, Any], role_arn: str, function_arn: str, log_group_arn: str) -> bool:
     """Whether UpdatePipe would change what the pipe does: its stream settings, filter, template,
-    role, target or state."""
+    role, target, logging, key or state."""
     wanted_stream = source_parameters(model, for_create=False)["DynamoDBStreamParameters"]
     live_source = live.get("SourceParameters") or {}
     live_stream = live_source.get("DynamoDBStreamParameters") or {}
@@ -176,6 +225,8 @@ def pipe_differs(model: Any, live: dict[str, Any], role_arn: str, function_arn: 
         or live_patterns != ([model.FilterPattern] if model.FilterPattern else [])
         or live_target.get("InputTemplate") != wanted_target["InputTemplate"]
         or live_invocation != wanted_target["LambdaFunctionParameters"]["InvocationType"]
+        or logging_of(live.get("LogConfiguration")) != logging_of(log_configuration(model, log_group_arn))
+        or (live.get("KmsKeyIdentifier") or None) != model.KmsKeyArn
         or live.get("RoleArn") != role_arn
         or live.get("Target") != function_arn
         or live.get("DesiredState") != "RUNNING"

@@ -9,12 +9,15 @@ from cloudformation_cli_python_lib import HandlerErrorCode, ProgressEvent, Sessi
 
 from . import parts, policies, spec, table
 from .aws import Aws
-from .errors import TriggerError
+from .errors import TriggerError, error_code, error_message, role_not_yet_usable
 from .names import table_arn_of_stream, table_name_of_arn
 from .progress import (
     FUNCTION_BUSY,
     FUNCTION_POLL_SECONDS,
     PIPE_BUSY,
+    PIPE_ROLE_WAIT,
+    ROLE_PROPAGATION_DEADLINE_SECONDS,
+    ROLE_RETRY_SECONDS,
     STABILIZATION_DEADLINE_SECONDS,
     Context,
     done_waiting,
@@ -27,7 +30,17 @@ from .progress import (
 from .read import not_found, read_model
 from .validation import validate_model
 
-STEPS = ("policies", "tags", "configuration", "configuration_applied", "code", "code_applied", "pipe", "pipe_running")
+STEPS = (
+    "policies",
+    "log_group",
+    "tags",
+    "configuration",
+    "configuration_applied",
+    "code",
+    "code_applied",
+    "pipe",
+    "pipe_running",
+)
 CREATE_ONLY = ("Name", "TableName", "StartingPosition")
 
 
@@ -76,7 +89,9 @@ def first_look(aws: Aws, model: Any) -> tuple[Context, dict[str, Any]]:
         "StreamArn": stream_arn,
         "LiveTags": pipe.get("Tags") or {},
         # UpdatePipe takes the pipe through UPDATING even when nothing changes: call it only when needed.
-        "pipe_changes": spec.pipe_differs(model, pipe, names.pipe_role_arn, names.function_arn),
+        "pipe_changes": spec.pipe_differs(
+            model, pipe, names.pipe_role_arn, names.function_arn, names.pipe_log_group_arn
+        ),
         "done": [],
     }
     return context, function["Configuration"]
@@ -105,6 +120,17 @@ class Update:
         parts.put_role_policy(self.aws, self.names.function_role_name, function_policy)
         pipe_policy = policies.pipe_role_policy(self.model, self.names, stream_arn)
         parts.put_role_policy(self.aws, self.names.pipe_role_name, pipe_policy)
+
+    def log_group(self) -> None:
+        """The pipe's log group, made when logging is turned on, with the retention asked for.
+        Turning logging off keeps the group and its events; Delete removes it if the type made it."""
+        if not spec.logging_on(self.model):
+            return
+        group = parts.describe_log_group(self.aws, self.names)
+        if group is None:
+            parts.create_log_group(self.aws, self.names)
+        if (group or {}).get("retentionInDays") != self.model.LogRetentionInDays:
+            parts.set_log_retention(self.aws, self.names, self.model.LogRetentionInDays)
 
     def tags(self) -> None:
         wanted = spec.desired_tags(self.model, self.request.desiredResourceTags)
@@ -195,15 +221,31 @@ class Update:
                 SourceParameters=spec.source_parameters(self.model, for_create=False),
                 Target=self.names.function_arn,
                 TargetParameters=spec.target_parameters(self.model),
+                **spec.pipe_options(self.model, self.names.pipe_log_group_arn, for_create=False),
             )
         except ClientError as error:
+            message = error_message(error)
+            if error_code(error) == "ValidationException" and role_not_yet_usable(message):
+                # The pipe role's new permissions (a dead-letter queue, a key) have not reached Pipes yet.
+                return self.wait_for_pipe_role(message)
             return wait_if_busy(error, PIPE_BUSY, self.context, self.model)
+        # The role's deadline is kept: a pipe that then fails for the role counts against it too.
         done_waiting(self.context, PIPE_BUSY.what)
         if answer.get("CurrentState") == "RUNNING":
             self.context["done"].append("pipe_running")
         return None
 
-    def pipe_running(self) -> ProgressEvent | None:
-        return pipe_progress(
-            self.context, self.model, self.names.pipe_name, parts.describe_pipe(self.aws, self.names.pipe_name)
+    def wait_for_pipe_role(self, reason: str) -> ProgressEvent:
+        return wait(
+            self.context, PIPE_ROLE_WAIT, ROLE_PROPAGATION_DEADLINE_SECONDS, ROLE_RETRY_SECONDS, self.model, reason
         )
+
+    def pipe_running(self) -> ProgressEvent | None:
+        pipe = parts.describe_pipe(self.aws, self.names.pipe_name)
+        reason = (pipe or {}).get("StateReason") or ""
+        if (pipe or {}).get("CurrentState") == "UPDATE_FAILED" and role_not_yet_usable(reason):
+            # Pipes tried the new settings before the role's new permissions reached it: ask again.
+            event = self.wait_for_pipe_role(reason)
+            self.context["done"].remove("pipe")
+            return event
+        return pipe_progress(self.context, self.model, self.names.pipe_name, pipe)

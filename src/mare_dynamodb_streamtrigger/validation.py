@@ -30,6 +30,33 @@ BUILTIN_MIN_MINOR = 10
 ZIP_FILE_MAX = 4096
 S3_BUCKET = re.compile(r"[0-9A-Za-z.\-_]{3,63}(?<!\.)")
 TAGS_MAX = 50
+LOG_LEVELS = ("OFF", "ERROR", "INFO", "TRACE")
+# The retention periods CloudWatch Logs accepts, in days.
+LOG_RETENTION_DAYS = (
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1096,
+    1827,
+    2192,
+    2557,
+    2922,
+    3288,
+    3653,
+)
+KMS_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[a-zA-Z0-9-]{1,2048}$")
 
 # Lambda sets these itself and refuses them in a function's environment.
 RESERVED_ENVIRONMENT_KEYS = frozenset(
@@ -185,6 +212,16 @@ def _validate_pipe_settings(model: Any) -> None:
         raise invalid(f"DeadLetterQueueArn must be the ARN of an SQS queue, not {model.DeadLetterQueueArn!r}")
     if model.InputTemplate is not None and len(model.InputTemplate) > INPUT_TEMPLATE_MAX:
         raise invalid(f"InputTemplate holds {len(model.InputTemplate)} characters; Pipes allows {INPUT_TEMPLATE_MAX}")
+    if model.LogLevel is not None and model.LogLevel not in LOG_LEVELS:
+        raise invalid(f"LogLevel must be OFF, ERROR, INFO or TRACE, not {model.LogLevel!r}")
+    retention = model.LogRetentionInDays
+    if retention is not None and (isinstance(retention, bool) or retention not in LOG_RETENTION_DAYS):
+        days = ", ".join(str(days) for days in LOG_RETENTION_DAYS)
+        raise invalid(f"LogRetentionInDays must be one of {days}, not {retention!r}")
+    if model.KmsKeyArn is not None and not KMS_KEY_ARN.fullmatch(str(model.KmsKeyArn)):
+        raise invalid(
+            f"KmsKeyArn must be the ARN of a KMS key (arn:aws:kms:<region>:<account>:key/<id>), not {model.KmsKeyArn!r}"
+        )
     if model.FilterPattern is not None:
         try:
             validate_stream_filter(model.FilterPattern)

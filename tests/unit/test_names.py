@@ -235,6 +235,8 @@ def test_trigger_names_fields():
         "pipe_arn": "arn:aws:pipes:eu-west-1:123456789012:pipe/deploy-trigger",
         "function_role_arn": "arn:aws:iam::123456789012:role/mare-dynamodb-streamtrigger/deploy-trigger-fn-1d0dc1e9",
         "pipe_role_arn": "arn:aws:iam::123456789012:role/mare-dynamodb-streamtrigger/deploy-trigger-pipe-1d0dc1e9",
+        "pipe_log_group_name": "/aws/vendedlogs/pipes/deploy-trigger",
+        "pipe_log_group_arn": "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/vendedlogs/pipes/deploy-trigger",
     }
 
 

@@ -13,6 +13,7 @@ from mare_dynamodb_streamtrigger.policies import (
     SID_TABLE_INDEX,
     SID_TOPICS,
     lambda_trust_policy,
+    pipe_key_policy_statements,
     pipe_policy,
     pipe_trust_policy,
     statement_resources,
@@ -162,6 +163,54 @@ def test_pipe_policy_with_dead_letter_queue():
 def test_pipe_policy_without_dead_letter_queue(dead_letter_arn):
     document = pipe_policy(stream_arn=STREAM_ARN, function_arn=FUNCTION_ARN, dead_letter_arn=dead_letter_arn)
     assert document == {"Version": "2012-10-17", "Statement": [STREAM_READ, LIST_STREAMS, INVOKE]}
+
+
+PIPE_LOG_GROUP = "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/vendedlogs/pipes/deploy-trigger"
+KEY_ARN = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+PIPE_ROLE = "arn:aws:iam::123456789012:role/mare-dynamodb-streamtrigger/deploy-trigger-pipe-1d0dc1e9"
+
+
+def test_pipe_policy_with_its_log_group_and_key():
+    document = pipe_policy(
+        stream_arn=STREAM_ARN,
+        function_arn=FUNCTION_ARN,
+        dead_letter_arn=None,
+        log_group_arn=PIPE_LOG_GROUP,
+        kms_key_arn=KEY_ARN,
+        pipe_arn=PIPE_ARN,
+    )
+    assert document["Statement"][3:] == [
+        {
+            "Sid": "WritePipeLogs",
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": [PIPE_LOG_GROUP, f"{PIPE_LOG_GROUP}:log-stream:*"],
+        },
+        {"Sid": "DescribePipeKey", "Effect": "Allow", "Action": ["kms:DescribeKey"], "Resource": [KEY_ARN]},
+        {
+            "Sid": "UsePipeKey",
+            "Effect": "Allow",
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+            "Resource": [KEY_ARN],
+            "Condition": {"StringEquals": {"kms:EncryptionContext:aws:pipes:arn": PIPE_ARN}},
+        },
+    ]
+
+
+def test_the_key_policy_statements_let_only_this_pipes_role_use_the_key_for_this_pipe():
+    describe, use = pipe_key_policy_statements(PIPE_ROLE, PIPE_ARN)
+    assert describe == {
+        "Sid": "PipeDescribesKey",
+        "Effect": "Allow",
+        "Principal": {"AWS": PIPE_ROLE},
+        "Action": "kms:DescribeKey",
+        "Resource": "*",
+    }
+    assert use["Principal"] == {"AWS": PIPE_ROLE}
+    assert use["Action"] == ["kms:Decrypt", "kms:GenerateDataKey"]
+    # In a key policy "*" is the key itself; the condition binds each use to this pipe.
+    assert use["Resource"] == "*"
+    assert use["Condition"] == {"StringEquals": {"kms:EncryptionContext:aws:pipes:arn": PIPE_ARN}}
 
 
 def test_lambda_trust_policy():

@@ -8,7 +8,13 @@ import json
 import pytest
 
 from mare_dynamodb_streamtrigger.models import Tag
-from mare_dynamodb_streamtrigger.readback import index_name_of, model_from_aws, resource_tags, trigger_type_of
+from mare_dynamodb_streamtrigger.readback import (
+    index_name_of,
+    model_from_aws,
+    pipe_logs,
+    resource_tags,
+    trigger_type_of,
+)
 
 from .builders import (
     FUNCTION_ARN,
@@ -139,6 +145,7 @@ def test_model_from_aws_of_a_full_trigger():
         "OnPartialBatchItemFailure": "AUTOMATIC_BISECT",
         "DeadLetterQueueArn": QUEUE_ARN,
         "InputTemplate": TEMPLATE,
+        "LogLevel": "OFF",  # no LogConfiguration: the pipe logs nothing
         "Tags": [{"Key": "team", "Value": "platform"}],
         "FunctionArn": FUNCTION_ARN,
         "FunctionRoleArn": FUNCTION_ROLE_ARN,
@@ -191,6 +198,7 @@ def test_model_from_aws_of_a_bare_sns_trigger():
         "MaximumRetryAttempts": -1,
         "MaximumRecordAgeInSeconds": -1,
         "InputTemplate": TEMPLATE,
+        "LogLevel": "OFF",
         "FunctionArn": FUNCTION_ARN,
         "FunctionRoleArn": FUNCTION_ROLE_ARN,
         "PipeArn": PIPE_ARN,
@@ -228,7 +236,7 @@ def test_model_from_aws_without_function_policy():
 def test_model_from_aws_of_a_sparse_pipe():
     function = {"Configuration": {"FunctionName": NAME}}
     pipe = {"Source": "", "SourceParameters": None, "TargetParameters": None, "Tags": None}
-    assert model_from_aws(function, pipe, None, None)._serialize() == {"Name": "deploy-trigger"}
+    assert model_from_aws(function, pipe, None, None)._serialize() == {"Name": "deploy-trigger", "LogLevel": "OFF"}
 
 
 def test_model_from_aws_of_a_source_that_is_not_a_stream():
@@ -324,3 +332,20 @@ def test_policies_round_trip_through_readback(trigger_type, targets, index):
     policy = built_function_policy(trigger_type, targets, index)
     assert trigger_type_of(policy) == trigger_type
     assert index_name_of(policy) == index
+
+
+def test_model_from_aws_shows_logging_retention_and_key():
+    function = {"Configuration": {"FunctionName": NAME}}
+    key_arn = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    pipe = {
+        "Source": "",
+        "LogConfiguration": {"Level": "TRACE", "CloudwatchLogsLogDestination": {"LogGroupArn": "arn:group"}},
+        "KmsKeyIdentifier": key_arn,
+    }
+    model = model_from_aws(function, pipe, None, None, {"logGroupName": "g", "retentionInDays": 30})
+    assert (model.LogLevel, model.LogRetentionInDays, model.KmsKeyArn) == ("TRACE", 30, key_arn)
+    assert pipe_logs(pipe) is True
+    assert pipe_logs({"LogConfiguration": {"Level": "OFF"}}) is False
+    assert pipe_logs({}) is False
+    # An empty identifier is how a pipe says it uses the key AWS owns.
+    assert model_from_aws(function, {"Source": "", "KmsKeyIdentifier": ""}, None, None).KmsKeyArn is None

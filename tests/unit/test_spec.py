@@ -31,6 +31,8 @@ from .builders import (
 )
 
 SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "schema.json").read_text())
+LOG_GROUP_ARN = "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/vendedlogs/pipes/deploy-trigger"
+KEY_ARN = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 DEFAULT_TEMPLATE = '{"Records": [{"dynamodb": {"NewImage": <$.dynamodb.NewImage>}}]}'
 
 
@@ -47,6 +49,7 @@ DEFAULT_TEMPLATE = '{"Records": [{"dynamodb": {"NewImage": <$.dynamodb.NewImage>
         ("MaximumRetryAttempts", -1),
         ("MaximumRecordAgeInSeconds", -1),
         ("InputTemplate", DEFAULT_TEMPLATE),
+        ("LogLevel", "OFF"),
     ],
 )
 def test_setting_gives_the_default_when_absent(prop, default):
@@ -428,7 +431,7 @@ def described_pipe(properties: dict) -> dict:
 
 
 def pipe_differs(properties: dict, live: dict) -> bool:
-    return spec.pipe_differs(model(**properties), live, PIPE_ROLE_ARN, FUNCTION_ARN)
+    return spec.pipe_differs(model(**properties), live, PIPE_ROLE_ARN, FUNCTION_ARN, LOG_GROUP_ARN)
 
 
 @pytest.mark.parametrize(
@@ -526,3 +529,68 @@ def test_the_builtin_archive_of_a_dotted_handler_renames_the_entry_point():
 def test_the_builtin_archive_is_deterministic():
     first = spec.code_arguments(model(Code=REMOVE, Handler="index.handler"))["ZipFile"]
     assert spec.code_arguments(model(Code=REMOVE, Handler="index.handler"))["ZipFile"] == first
+
+
+def test_a_dead_letter_queue_brings_finite_retry_limits():
+    with_queue = model(DeadLetterQueueArn=QUEUE_ARN)
+    assert spec.setting(with_queue, "MaximumRetryAttempts") == 3
+    assert spec.setting(with_queue, "MaximumRecordAgeInSeconds") == 3600
+    stream = spec.source_parameters(with_queue, for_create=True)["DynamoDBStreamParameters"]
+    assert (stream["MaximumRetryAttempts"], stream["MaximumRecordAgeInSeconds"]) == (3, 3600)
+
+
+@pytest.mark.parametrize("value", [-1, 0, 7])
+def test_an_explicit_retry_limit_wins_over_the_dead_letter_default(value):
+    explicit = model(DeadLetterQueueArn=QUEUE_ARN, MaximumRetryAttempts=value, MaximumRecordAgeInSeconds=value)
+    assert spec.setting(explicit, "MaximumRetryAttempts") == value
+    assert spec.setting(explicit, "MaximumRecordAgeInSeconds") == value
+
+
+def test_pipe_options_for_create_name_only_what_is_set():
+    assert spec.pipe_options(model(), LOG_GROUP_ARN, for_create=True) == {}
+    assert spec.pipe_options(model(LogLevel="OFF"), LOG_GROUP_ARN, for_create=True) == {}
+    assert spec.pipe_options(model(LogLevel="ERROR", KmsKeyArn=KEY_ARN), LOG_GROUP_ARN, for_create=True) == {
+        "LogConfiguration": {"Level": "ERROR", "CloudwatchLogsLogDestination": {"LogGroupArn": LOG_GROUP_ARN}},
+        "KmsKeyIdentifier": KEY_ARN,
+    }
+
+
+def test_pipe_options_for_update_always_say_what_they_want():
+    # UpdatePipe keeps what a request leaves out: OFF and the empty key must be said.
+    assert spec.pipe_options(model(), LOG_GROUP_ARN, for_create=False) == {
+        "LogConfiguration": {"Level": "OFF"},
+        "KmsKeyIdentifier": "",
+    }
+
+
+@pytest.mark.parametrize(
+    ("properties", "live", "differs"),
+    [
+        ({}, {}, False),
+        ({}, {"LogConfiguration": {"Level": "OFF"}}, False),
+        ({"LogLevel": "OFF"}, {}, False),
+        ({"LogLevel": "INFO"}, {}, True),
+        (
+            {},
+            {"LogConfiguration": {"Level": "INFO", "CloudwatchLogsLogDestination": {"LogGroupArn": LOG_GROUP_ARN}}},
+            True,
+        ),
+        (
+            {"LogLevel": "INFO"},
+            {"LogConfiguration": {"Level": "INFO", "CloudwatchLogsLogDestination": {"LogGroupArn": LOG_GROUP_ARN}}},
+            False,
+        ),
+        (
+            {"LogLevel": "INFO"},
+            {"LogConfiguration": {"Level": "INFO", "CloudwatchLogsLogDestination": {"LogGroupArn": "elsewhere"}}},
+            True,
+        ),
+        ({"KmsKeyArn": KEY_ARN}, {}, True),
+        ({"KmsKeyArn": KEY_ARN}, {"KmsKeyIdentifier": KEY_ARN}, False),
+        ({}, {"KmsKeyIdentifier": KEY_ARN}, True),
+        ({}, {"KmsKeyIdentifier": ""}, False),
+    ],
+)
+def test_a_pipe_differs_on_its_logging_and_key(properties, live, differs):
+    described = {**described_pipe(PIPELINE_PROPERTIES), **live}
+    assert pipe_differs({**PIPELINE_PROPERTIES, **properties}, described) is differs

@@ -640,3 +640,29 @@ def test_the_stacks_tags_and_the_triggers_over_50_are_refused():
 )
 def test_50_applied_tags_are_accepted(stack, own):
     validate_model(model(Tags=own), stack)
+
+
+KEY_ARN = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"LogLevel": level} for level in ("OFF", "ERROR", "INFO", "TRACE")]
+    + [{"LogLevel": "INFO", "LogRetentionInDays": days} for days in (1, 14, 3653)]
+    + [{"KmsKeyArn": KEY_ARN}, {"KmsKeyArn": "arn:aws-cn:kms:cn-north-1:123456789012:key/mrk-1234abcd"}],
+)
+def test_log_and_key_settings_pass(changes):
+    validate_model(model(PIPELINE_PROPERTIES, **changes))
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"LogLevel": "info"}, "LogLevel must be OFF, ERROR, INFO or TRACE, not 'info'"),
+        ({"LogRetentionInDays": 0}, "LogRetentionInDays must be one of 1, 3, 5, 7, 14, 30, 60, 90"),
+        ({"KmsKeyArn": "1234abcd-12ab-34cd-56ef-1234567890ab"}, "KmsKeyArn must be the ARN of a KMS key"),
+        ({"KmsKeyArn": "arn:aws:kms:eu-west-1:123456789012:alias/pipes"}, "KmsKeyArn must be the ARN of a KMS key"),
+    ],
+)
+def test_bad_log_or_key_setting_is_refused(changes, expected):
+    assert refused(model(PIPELINE_PROPERTIES, **changes)).startswith(expected)

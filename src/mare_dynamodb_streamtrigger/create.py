@@ -18,16 +18,18 @@ from .names import RoleKind, TriggerNames
 from .progress import (
     FUNCTION_POLL_SECONDS,
     PIPE_POLL_SECONDS,
-    PIPE_ROLE_WAIT,
     ROLE_PROPAGATION_DEADLINE_SECONDS,
     ROLE_RETRY_SECONDS,
     STABILIZATION_DEADLINE_SECONDS,
     Context,
     done_waiting,
+    pipe_failed_for_role,
     pipe_progress,
+    pipe_role_refusal,
     run_steps,
     success,
     wait,
+    wait_for_pipe_role,
 )
 from .read import read_model
 from .validation import validate_model
@@ -265,15 +267,9 @@ class Creation:
                 **spec.pipe_options(self.model, self.names.pipe_log_group_arn, for_create=True),
             )
         except ClientError as error:
-            if error_code(error) == "ValidationException" and role_not_yet_usable(error_message(error)):
-                return wait(
-                    self.context,
-                    PIPE_ROLE_WAIT,
-                    ROLE_PROPAGATION_DEADLINE_SECONDS,
-                    ROLE_RETRY_SECONDS,
-                    self.model,
-                    error_message(error),
-                )
+            refusal = pipe_role_refusal(error)
+            if refusal:
+                return wait_for_pipe_role(self.context, self.model, refusal)
             if error_code(error) != "ConflictException":
                 raise
             self.take_existing_pipe(parts.describe_pipe(self.aws, self.names.pipe_name))
@@ -291,12 +287,10 @@ class Creation:
 
     def pipe_running(self) -> ProgressEvent | None:
         pipe = parts.describe_pipe(self.aws, self.names.pipe_name)
-        reason = (pipe or {}).get("StateReason") or ""
-        if (pipe or {}).get("CurrentState") == "CREATE_FAILED" and role_not_yet_usable(reason):
+        reason = pipe_failed_for_role(pipe, "CREATE_FAILED")
+        if reason:
             # The new role did not yet reach Pipes: remove the failed pipe and make it again later.
-            event = wait(
-                self.context, PIPE_ROLE_WAIT, ROLE_PROPAGATION_DEADLINE_SECONDS, ROLE_RETRY_SECONDS, self.model, reason
-            )
+            event = wait_for_pipe_role(self.context, self.model, reason)
             parts.delete_pipe(self.aws, self.names.pipe_name)
             self.context["done"].remove("pipe")
             return event

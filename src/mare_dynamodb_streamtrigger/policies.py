@@ -106,10 +106,10 @@ def pipe_policy(
     *,
     stream_arn: str,
     function_arn: str,
+    pipe_arn: str,
     dead_letter_arn: str | None,
     log_group_arn: str | None = None,
     kms_key_arn: str | None = None,
-    pipe_arn: str | None = None,
 ) -> PolicyDocument:
     """What the pipe may do: read this stream, invoke this function, send to its dead-letter queue,
     write to its own log group, and use its key for this pipe alone."""
@@ -124,7 +124,7 @@ def pipe_policy(
                 [log_group_arn, f"{log_group_arn}:log-stream:*"],
             )
         )
-    if kms_key_arn and pipe_arn:
+    if kms_key_arn:
         statements.append(_statement(SID_DESCRIBE_PIPE_KEY, ["kms:DescribeKey"], [kms_key_arn]))
         statements.append(
             {

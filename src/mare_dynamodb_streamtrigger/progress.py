@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 from botocore.exceptions import ClientError
 from cloudformation_cli_python_lib import HandlerErrorCode, OperationStatus, ProgressEvent
 
-from .errors import TriggerError, error_code, error_message
+from .errors import TriggerError, error_code, error_message, role_not_yet_usable
 
 Context = dict[str, Any]
 
@@ -112,6 +112,23 @@ def pipe_progress(context: Context, model: Any, pipe_name: str, pipe: dict[str, 
     return wait(
         context, "the pipe to be RUNNING", STABILIZATION_DEADLINE_SECONDS, PIPE_POLL_SECONDS, model, f"state {state}"
     )
+
+
+def wait_for_pipe_role(context: Context, model: Any, reason: str) -> ProgressEvent:
+    """IN_PROGRESS while Pipes cannot yet use the pipe's role, until the deadline kept in the context."""
+    return wait(context, PIPE_ROLE_WAIT, ROLE_PROPAGATION_DEADLINE_SECONDS, ROLE_RETRY_SECONDS, model, reason)
+
+
+def pipe_role_refusal(error: ClientError) -> str | None:
+    """AWS's message where Pipes refused a CreatePipe or UpdatePipe because it cannot use the role yet."""
+    message = error_message(error)
+    return message if error_code(error) == "ValidationException" and role_not_yet_usable(message) else None
+
+
+def pipe_failed_for_role(pipe: dict[str, Any] | None, failed_state: str) -> str | None:
+    """The pipe's StateReason where it is in `failed_state` because it could not use its role yet."""
+    reason = (pipe or {}).get("StateReason") or ""
+    return reason if (pipe or {}).get("CurrentState") == failed_state and role_not_yet_usable(reason) else None
 
 
 def refuse_failed(pipe_name: str, pipe: dict[str, Any]) -> None:

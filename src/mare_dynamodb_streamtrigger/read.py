@@ -12,7 +12,8 @@ from .models import ResourceModel
 from .names import function_name_of_arn
 from .parts import describe_log_group, describe_pipe, get_function, get_role_policy
 from .progress import success
-from .readback import model_from_aws, pipe_logs
+from .readback import model_from_aws
+from .spec import logging_of
 
 
 def not_found(name: str | None) -> TriggerError:
@@ -32,7 +33,8 @@ def read_model(aws: Aws, name: str | None, stack_tags: dict[str, str] | None) ->
     if pipe is None or function_name_of_arn(pipe.get("Target", "")) != name:
         raise not_found(name)
     role_name = function["Configuration"]["Role"].rsplit("/", 1)[-1]
-    log_group = describe_log_group(aws, aws.names(name)) if pipe_logs(pipe) else None
+    _, log_group_arn = logging_of(pipe.get("LogConfiguration"))
+    log_group = describe_log_group(aws, aws.names(name)) if log_group_arn else None
     return model_from_aws(function, pipe, get_role_policy(aws, role_name), stack_tags, log_group)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from .models import ResourceModel, Tag
 from .names import table_arn_of_stream, table_name_of_arn
 from .policies import SID_PIPELINES, SID_TABLE_INDEX, SID_TOPICS, PolicyDocument, statement_resources
+from .spec import logging_of
 
 
 def trigger_type_of(policy: PolicyDocument | None) -> str | None:
@@ -34,12 +35,6 @@ def resource_tags(live_tags: dict[str, str], stack_tags: dict[str, str] | None) 
         key: value for key, value in live_tags.items() if not key.startswith("aws:") and stack_tags.get(key) != value
     }
     return [Tag(Key=key, Value=own[key]) for key in sorted(own)] or None
-
-
-def pipe_logs(pipe: dict[str, Any]) -> bool:
-    """Whether the pipe writes to a CloudWatch Logs log group."""
-    configuration = pipe.get("LogConfiguration") or {}
-    return configuration.get("Level", "OFF") != "OFF" and bool(configuration.get("CloudwatchLogsLogDestination"))
 
 
 def model_from_aws(
@@ -77,7 +72,7 @@ def model_from_aws(
         DeadLetterQueueArn=(source.get("DeadLetterConfig") or {}).get("Arn"),
         InputTemplate=target.get("InputTemplate"),
         # A pipe made without a LogConfiguration logs nothing: OFF, as one updated to OFF shows.
-        LogLevel=(pipe.get("LogConfiguration") or {}).get("Level") or "OFF",
+        LogLevel=logging_of(pipe.get("LogConfiguration"))[0],
         LogRetentionInDays=(log_group or {}).get("retentionInDays"),
         KmsKeyArn=pipe.get("KmsKeyIdentifier") or None,
         Tags=resource_tags(pipe.get("Tags") or {}, stack_tags),

@@ -30,6 +30,8 @@ DEFAULTS: dict[str, Any] = {
 # ride out a brief outage of what the function calls; an hour caps how long one bad batch stops
 # its shard. Explicit values, -1 included, always win.
 DEAD_LETTER_DEFAULTS: dict[str, int] = {"MaximumRetryAttempts": 3, "MaximumRecordAgeInSeconds": 3600}
+# AWS's own retry limits, in force without a dead-letter queue.
+RETRY_DEFAULTS: dict[str, int] = {"MaximumRetryAttempts": -1, "MaximumRecordAgeInSeconds": -1}
 # LogLevel values with which the pipe writes to its log group.
 LOGGING_LEVELS = ("ERROR", "INFO", "TRACE")
 BUILTIN_MODULES = {"PIPELINE": "pipeline.py", "SNS_TOPIC": "sns_topic.py"}
@@ -37,10 +39,6 @@ BUILTIN_MODULES = {"PIPELINE": "pipeline.py", "SNS_TOPIC": "sns_topic.py"}
 BUILTIN_SHARED_MODULE = "stream_batch.py"
 # A fixed timestamp keeps the archive of the same source byte-for-byte the same.
 ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
-
-
-# AWS's own defaults for the retry limits, in force without a dead-letter queue.
-RETRY_DEFAULTS: dict[str, int] = {"MaximumRetryAttempts": -1, "MaximumRecordAgeInSeconds": -1}
 
 
 def setting(model: Any, prop: str) -> Any:

@@ -9,22 +9,22 @@ from cloudformation_cli_python_lib import HandlerErrorCode, ProgressEvent, Sessi
 
 from . import parts, policies, spec, table
 from .aws import Aws
-from .errors import TriggerError, error_code, error_message, role_not_yet_usable
+from .errors import TriggerError
 from .names import table_arn_of_stream, table_name_of_arn
 from .progress import (
     FUNCTION_BUSY,
     FUNCTION_POLL_SECONDS,
     PIPE_BUSY,
-    PIPE_ROLE_WAIT,
-    ROLE_PROPAGATION_DEADLINE_SECONDS,
-    ROLE_RETRY_SECONDS,
     STABILIZATION_DEADLINE_SECONDS,
     Context,
     done_waiting,
+    pipe_failed_for_role,
     pipe_progress,
+    pipe_role_refusal,
     run_steps,
     success,
     wait,
+    wait_for_pipe_role,
     wait_if_busy,
 )
 from .read import not_found, read_model
@@ -224,10 +224,10 @@ class Update:
                 **spec.pipe_options(self.model, self.names.pipe_log_group_arn, for_create=False),
             )
         except ClientError as error:
-            message = error_message(error)
-            if error_code(error) == "ValidationException" and role_not_yet_usable(message):
+            refusal = pipe_role_refusal(error)
+            if refusal:
                 # The pipe role's new permissions (a dead-letter queue, a key) have not reached Pipes yet.
-                return self.wait_for_pipe_role(message)
+                return wait_for_pipe_role(self.context, self.model, refusal)
             return wait_if_busy(error, PIPE_BUSY, self.context, self.model)
         # The role's deadline is kept: a pipe that then fails for the role counts against it too.
         done_waiting(self.context, PIPE_BUSY.what)
@@ -235,17 +235,12 @@ class Update:
             self.context["done"].append("pipe_running")
         return None
 
-    def wait_for_pipe_role(self, reason: str) -> ProgressEvent:
-        return wait(
-            self.context, PIPE_ROLE_WAIT, ROLE_PROPAGATION_DEADLINE_SECONDS, ROLE_RETRY_SECONDS, self.model, reason
-        )
-
     def pipe_running(self) -> ProgressEvent | None:
         pipe = parts.describe_pipe(self.aws, self.names.pipe_name)
-        reason = (pipe or {}).get("StateReason") or ""
-        if (pipe or {}).get("CurrentState") == "UPDATE_FAILED" and role_not_yet_usable(reason):
+        reason = pipe_failed_for_role(pipe, "UPDATE_FAILED")
+        if reason:
             # Pipes tried the new settings before the role's new permissions reached it: ask again.
-            event = self.wait_for_pipe_role(reason)
+            event = wait_for_pipe_role(self.context, self.model, reason)
             self.context["done"].remove("pipe")
             return event
         return pipe_progress(self.context, self.model, self.names.pipe_name, pipe)

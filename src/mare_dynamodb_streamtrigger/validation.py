@@ -12,7 +12,7 @@ from typing import Any
 from .errors import invalid
 from .filter_pattern import PatternError, validate_stream_filter
 from .names import CODEPIPELINE_ARN, SNS_TOPIC_ARN, SQS_QUEUE_ARN
-from .spec import BUILTIN_SHARED_MODULE, desired_tags, inline_file_name, setting
+from .spec import BUILTIN_SHARED_MODULE, LOGGING_LEVELS, desired_tags, inline_file_name, setting
 
 NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 TABLE_NAME = re.compile(r"^[a-zA-Z0-9_.-]{3,255}$")
@@ -30,7 +30,7 @@ BUILTIN_MIN_MINOR = 10
 ZIP_FILE_MAX = 4096
 S3_BUCKET = re.compile(r"[0-9A-Za-z.\-_]{3,63}(?<!\.)")
 TAGS_MAX = 50
-LOG_LEVELS = ("OFF", "ERROR", "INFO", "TRACE")
+LOG_LEVELS = ("OFF", *LOGGING_LEVELS)
 # The retention periods CloudWatch Logs accepts, in days.
 LOG_RETENTION_DAYS = (
     1,

@@ -45,11 +45,14 @@ def documents(stream_arn: str) -> dict[str, dict]:
             table_index_name=None,
         ),
         "pipe with dead-letter queue": policies.pipe_policy(
+            pipe_arn=NAMES.pipe_arn,
             stream_arn=stream_arn,
             function_arn=NAMES.function_arn,
             dead_letter_arn="arn:aws:sqs:eu-west-1:123456789012:dlq",
         ),
-        "pipe": policies.pipe_policy(stream_arn=stream_arn, function_arn=NAMES.function_arn, dead_letter_arn=None),
+        "pipe": policies.pipe_policy(
+            pipe_arn=NAMES.pipe_arn, stream_arn=stream_arn, function_arn=NAMES.function_arn, dead_letter_arn=None
+        ),
     }
 
 

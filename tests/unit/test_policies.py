@@ -96,8 +96,8 @@ ALL_DOCUMENTS = [
     built_function_policy("PIPELINE", [PIPELINE_ARN], None),
     built_function_policy("SNS_TOPIC", [TOPIC_ARN, OTHER_TOPIC_ARN], INDEX),
     built_function_policy("SNS_TOPIC", [TOPIC_ARN], None),
-    pipe_policy(stream_arn=STREAM_ARN, function_arn=FUNCTION_ARN, dead_letter_arn=QUEUE_ARN),
-    pipe_policy(stream_arn=STREAM_ARN, function_arn=FUNCTION_ARN, dead_letter_arn=None),
+    pipe_policy(pipe_arn=PIPE_ARN, stream_arn=STREAM_ARN, function_arn=FUNCTION_ARN, dead_letter_arn=QUEUE_ARN),
+    pipe_policy(pipe_arn=PIPE_ARN, stream_arn=STREAM_ARN, function_arn=FUNCTION_ARN, dead_letter_arn=None),
 ]
 DOCUMENT_IDS = ["fn-pipeline-index", "fn-pipeline", "fn-sns-index", "fn-sns", "pipe-dlq", "pipe"]
 
@@ -152,7 +152,9 @@ def test_function_policy_does_not_change_the_callers_list():
 
 
 def test_pipe_policy_with_dead_letter_queue():
-    document = pipe_policy(stream_arn=STREAM_ARN, function_arn=FUNCTION_ARN, dead_letter_arn=QUEUE_ARN)
+    document = pipe_policy(
+        pipe_arn=PIPE_ARN, stream_arn=STREAM_ARN, function_arn=FUNCTION_ARN, dead_letter_arn=QUEUE_ARN
+    )
     assert document == {
         "Version": "2012-10-17",
         "Statement": [STREAM_READ, LIST_STREAMS, INVOKE, DEAD_LETTER],
@@ -161,7 +163,9 @@ def test_pipe_policy_with_dead_letter_queue():
 
 @pytest.mark.parametrize("dead_letter_arn", [None, ""], ids=["none", "empty"])
 def test_pipe_policy_without_dead_letter_queue(dead_letter_arn):
-    document = pipe_policy(stream_arn=STREAM_ARN, function_arn=FUNCTION_ARN, dead_letter_arn=dead_letter_arn)
+    document = pipe_policy(
+        pipe_arn=PIPE_ARN, stream_arn=STREAM_ARN, function_arn=FUNCTION_ARN, dead_letter_arn=dead_letter_arn
+    )
     assert document == {"Version": "2012-10-17", "Statement": [STREAM_READ, LIST_STREAMS, INVOKE]}
 
 

@@ -11,10 +11,10 @@ from mare_dynamodb_streamtrigger.models import Tag
 from mare_dynamodb_streamtrigger.readback import (
     index_name_of,
     model_from_aws,
-    pipe_logs,
     resource_tags,
     trigger_type_of,
 )
+from mare_dynamodb_streamtrigger.spec import logging_of
 
 from .builders import (
     FUNCTION_ARN,
@@ -344,8 +344,9 @@ def test_model_from_aws_shows_logging_retention_and_key():
     }
     model = model_from_aws(function, pipe, None, None, {"logGroupName": "g", "retentionInDays": 30})
     assert (model.LogLevel, model.LogRetentionInDays, model.KmsKeyArn) == ("TRACE", 30, key_arn)
-    assert pipe_logs(pipe) is True
-    assert pipe_logs({"LogConfiguration": {"Level": "OFF"}}) is False
-    assert pipe_logs({}) is False
+    # Read looks up the retention only where the pipe logs to a log group.
+    assert logging_of(pipe["LogConfiguration"]) == ("TRACE", "arn:group")
+    assert logging_of({"Level": "OFF"}) == ("OFF", None)
+    assert logging_of(None) == ("OFF", None)
     # An empty identifier is how a pipe says it uses the key AWS owns.
     assert model_from_aws(function, {"Source": "", "KmsKeyIdentifier": ""}, None, None).KmsKeyArn is None

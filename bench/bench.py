@@ -1,5 +1,6 @@
 """What each action costs, measured against moto: API calls, invocations, callback pacing, cold start,
-list at scale, package size and memory. Prints numbers; asserts nothing.
+list at scale, package size and memory, and the local pipe runner's latency and rate. Prints numbers;
+asserts nothing.
 
     python bench/bench.py            (make bench)
 """
@@ -289,6 +290,93 @@ def size_and_memory() -> None:
     print(f"peak Python memory of one create: {peak / 1e6:.1f} MB (tracemalloc)")
 
 
+def timed_session() -> tuple[Any, dict[str, float]]:
+    """A boto3 session whose clients add the time of each call (request to parsed answer) to spent["moto"]."""
+    import boto3
+
+    session = boto3.Session(region_name=REGION)
+    spent = {"moto": 0.0, "calls": 0, "started": 0.0}
+
+    def start(**_kwargs: Any) -> None:
+        spent["started"] = time.perf_counter()
+
+    def stop(**_kwargs: Any) -> None:
+        spent["moto"] += time.perf_counter() - spent["started"]
+        spent["calls"] += 1
+
+    session.events.register("before-call", start)
+    session.events.register("after-call", stop)
+    return session, spent
+
+
+def put_items(count: int, start: int = 0) -> None:
+    import boto3
+
+    dynamodb = boto3.client("dynamodb", region_name=REGION)
+    for first in range(start, start + count, 25):
+        requests = [
+            {"PutRequest": {"Item": {"id": {"S": f"req-{n:05}"}, "status": {"S": "PENDING"}}}}
+            for n in range(first, min(first + 25, start + count))
+        ]
+        dynamodb.batch_write_item(RequestItems={TABLE: requests})
+
+
+def firing(moto_url: str, recorder: Recorder) -> None:
+    """The local pipe runner: one record's latency, and the rate and overhead for 1,000 records."""
+    import cProfile
+    import pstats
+    import tempfile
+
+    from mare_dynamodb_streamtrigger.pipe_runner import fire
+
+    print("== Firing: the local pipe runner against embedded moto ==")
+    local.moto_api(moto_url, "reset", {})
+    local.seed_table(TABLE, REGION)
+    event, _, _, _ = drive("CREATE", properties("fired"))
+    assert event["status"] == "SUCCESS", event
+    with tempfile.TemporaryDirectory() as cache:
+        latencies = []
+        for run in range(5):
+            put_items(1, start=90000 + run)
+            started = time.perf_counter()
+            report = fire("fired", cache_folder=Path(cache))
+            latencies.append(time.perf_counter() - started)
+            assert report.summary()["records_delivered"] == 1, report.summary()
+        print(
+            f"one record, PutItem to the function's return (the runner's whole start included): "
+            f"median {statistics.median(latencies):.3f} s, max {max(latencies):.3f} s over 5 runs (target under 0.5 s)"
+        )
+        put_items(1000)
+        session, spent = timed_session()
+        profile = cProfile.Profile()
+        started = time.perf_counter()
+        profile.enable()
+        report = fire("fired", cache_folder=Path(cache), session=session)
+        profile.disable()
+        wall = time.perf_counter() - started
+    summary = report.summary()
+    assert summary["records_delivered"] == 1000, summary
+    function = sum(batch.function_seconds for batch in report.batches)
+    overhead = wall - spent["moto"] - function
+    print(
+        f"1,000 records: {wall:.3f} s, {1000 / wall:.0f} records/s, {summary['invocations']} invocations "
+        f"(BatchSize 100)"
+    )
+    print(
+        f"  time in the runner's {spent['calls']} moto calls: {spent['moto']:.3f} s; "
+        f"in the function: {function:.3f} s; the runner's own: {overhead:.3f} s = "
+        f"{overhead / spent['moto']:.0%} of the moto time (target under 20%)"
+    )
+    print("  where the time goes (cProfile, the 8 largest own times):")
+    stats = pstats.Stats(profile)
+    rows = sorted(stats.stats.items(), key=lambda item: item[1][2], reverse=True)[:8]  # type: ignore[attr-defined]
+    for (file, line, function_name), (_, calls, own, cumulative, _) in rows:
+        print(
+            f"    {own:7.3f} s own, {cumulative:7.3f} s cumulative, {calls:6} calls: "
+            f"{Path(file).parent.name}/{Path(file).name}:{line} {function_name}"
+        )
+
+
 def main() -> int:
     with pytest.MonkeyPatch.context() as monkeypatch, local.moto_server(REGION) as moto_url:
         recorder = install(monkeypatch)
@@ -296,6 +384,7 @@ def main() -> int:
         pacing(recorder)
         list_at_scale(recorder)
         size_and_memory()
+        firing(moto_url, recorder)
     cold_start()
     return 0
 

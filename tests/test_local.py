@@ -41,10 +41,22 @@ def test_demo(environment, capsys):
         "LIST #1: SUCCESS",
         "models (1):",
         "DELETE #2: SUCCESS",
+        # The demo ends with a real firing: a PENDING item starts the pipeline, a DONE item does not.
+        "=== FIRE ===",
+        "CREATE of the zero-code PIPELINE trigger deployment-processor: SUCCESS",
+        'PutItem {"id": "req-1", "status": "PENDING"}',
+        'PutItem {"id": "req-2", "status": "DONE"}',
+        "batch 1: read 2, kept 1, delivered 1, 1 invocation: delivered",
+        '"pipeline": "deploy-pipeline"',
+        "started pipeline deploy-pipeline in eu-west-1 for 1 record(s)",
+        "1 batch(es), 2 record(s) read, 1 kept, 1 delivered, 1 invocation(s), 0 dead-lettered",
+        "executions of deploy-pipeline (ListPipelineExecutions):",
     ):
         assert expected in out, expected
-    for action in ("CREATE", "READ", "UPDATE", "LIST", "DELETE"):
+    for action in ("CREATE", "READ", "UPDATE", "LIST", "DELETE", "FIRE"):
         assert f"=== {action} ===" in out
+    assert out.rstrip().endswith("]")  # the last thing shown: the pipeline's executions
+    assert out.count('"pipelineExecutionId"') == 1
     assert "FAILED" not in out
 
 
@@ -58,6 +70,15 @@ def test_demo_json(environment, capsys):
     [built] = [line for line in lines if line["kind"] == "built"]
     assert built["function role"]["PolicyName"] == "StreamTrigger"
     assert built["pipe"]["SourceParameters"]["FilterCriteria"]["Filters"]
+    [batch] = [line for line in lines if line["kind"] == "batch"]
+    assert batch["event"] == [
+        {"Records": [{"dynamodb": {"NewImage": {"id": {"S": "req-1"}, "status": {"S": "PENDING"}}}}]}
+    ]
+    assert [line["kind"] for line in lines[-2:]] == ["fired", "seen"]
+    [execution] = lines[-1]["value"]
+    assert batch["result"]["started"] == [
+        {"pipeline": "deploy-pipeline", "executionId": execution["pipelineExecutionId"]}
+    ]
 
 
 def test_create_on_a_seeded_table_as_json(environment, tmp_path, capsys):

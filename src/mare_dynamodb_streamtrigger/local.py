@@ -3,6 +3,8 @@
     python -m mare_dynamodb_streamtrigger.local demo [--json]
     python -m mare_dynamodb_streamtrigger.local create|read|update|delete|list --properties FILE
         [--previous FILE] [--region R] [--seed-table NAME | --aws] [--json]
+    python -m mare_dynamodb_streamtrigger.local fire --name NAME [--endpoint-url URL] [--from-start]
+        [--cache-dir DIR] [--code ZIP_OR_FOLDER] [--region R] [--json]
 
 Each action goes through the real entrypoint (`handlers.resource`) with a HandlerRequest as
 CloudFormation sends it, and is invoked again with the returned callback context while it is
@@ -10,6 +12,10 @@ IN_PROGRESS. By default it runs against moto, started in this process on 127.0.0
 runs against the account of the default boto3 credentials and waits callbackDelaySeconds between
 invocations as CloudFormation would. moto is a development dependency: it is imported only when
 started.
+
+`fire` runs a built trigger's pipe once, until the stream is drained (`pipe_runner`): against a moto
+server (`--endpoint-url`, or AWS_ENDPOINT_URL), it delivers the new records of the table's stream to
+the function's code, run on this machine. The demo ends with such a firing.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import logging
 import os
 import socket
 import sys
+import tempfile
 import time
 import urllib.request
 import uuid
@@ -53,6 +60,7 @@ MOTO_MAX_INVOCATIONS = 50
 
 DEMO_TABLE = "deployment-requests"
 DEMO_INDEX = "status-index"
+DEMO_PIPELINE = "deploy-pipeline"
 DEMO_HELD_DESCRIBES = 2
 ACTIONS = ("create", "read", "update", "delete", "list")
 
@@ -101,6 +109,28 @@ def moto_api(url: str, path: str, body: Json) -> None:
 
 
 @contextlib.contextmanager
+def moto_environment(url: str, region: str) -> Iterator[None]:
+    """This process's AWS environment pointed at the moto server at `url`; put back on exit."""
+    saved = {key: os.environ.get(key) for key in MOTO_ENVIRONMENT}
+    os.environ.pop("AWS_PROFILE", None)
+    os.environ.update(
+        AWS_ENDPOINT_URL=url,
+        AWS_ACCESS_KEY_ID=FAKE_CREDENTIALS["accessKeyId"],
+        AWS_SECRET_ACCESS_KEY=FAKE_CREDENTIALS["secretAccessKey"],
+        AWS_SESSION_TOKEN=FAKE_CREDENTIALS["sessionToken"],
+        AWS_DEFAULT_REGION=region,
+    )
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+@contextlib.contextmanager
 def moto_server(region: str) -> Iterator[str]:
     """moto on 127.0.0.1 with this process's AWS environment pointed at it; both undone on exit.
 
@@ -111,34 +141,23 @@ def moto_server(region: str) -> Iterator[str]:
 
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    saved = {key: os.environ.get(key) for key in MOTO_ENVIRONMENT}
     requests_log = logging.getLogger("werkzeug")  # one line per request otherwise
     saved_level = requests_log.level
     requests_log.setLevel(logging.WARNING)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     try:
-        os.environ.pop("AWS_PROFILE", None)
-        os.environ.update(
-            AWS_ENDPOINT_URL=url,
-            AWS_ACCESS_KEY_ID=FAKE_CREDENTIALS["accessKeyId"],
-            AWS_SECRET_ACCESS_KEY=FAKE_CREDENTIALS["secretAccessKey"],
-            AWS_SESSION_TOKEN=FAKE_CREDENTIALS["sessionToken"],
-            AWS_DEFAULT_REGION=region,
-        )
-        moto_api(url, "reset", {})
-        yield url
-    finally:
-        with contextlib.suppress(OSError):
-            moto_api(url, "state-manager/unset-transition", {"model_name": "pipes::pipe"})
+        with moto_environment(url, region):
             moto_api(url, "reset", {})
+            try:
+                yield url
+            finally:
+                with contextlib.suppress(OSError):
+                    moto_api(url, "state-manager/unset-transition", {"model_name": "pipes::pipe"})
+                    moto_api(url, "reset", {})
+    finally:
         server.stop()
         requests_log.setLevel(saved_level)
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def hold_pipes(url: str, describes: int) -> None:
@@ -191,6 +210,55 @@ def seed_table(
 def put_table_parameters(ssm: Any, name: str, table_arn: str, stream_arn: str) -> None:
     for parameter, value in ((table_parameter_name(name), table_arn), (stream_parameter_name(name), stream_arn)):
         ssm.put_parameter(Name=parameter, Value=value, Type="String", Overwrite=True)
+
+
+def seed_pipeline(name: str, region: str) -> str:
+    """A minimal CodePipeline pipeline (an S3 source and a build) and its role; returns its ARN."""
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "codepipeline.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
+    }
+    iam = boto3.client("iam", region_name=region)
+    role = f"{name}-role"
+    with contextlib.suppress(iam.exceptions.EntityAlreadyExistsException):
+        iam.create_role(RoleName=role, AssumeRolePolicyDocument=json.dumps(trust))
+    action = {"category": "Source", "owner": "AWS", "provider": "S3", "version": "1"}
+    build = {"category": "Build", "owner": "AWS", "provider": "CodeBuild", "version": "1"}
+    pipeline = boto3.client("codepipeline", region_name=region).create_pipeline(
+        pipeline={
+            "name": name,
+            "roleArn": iam.get_role(RoleName=role)["Role"]["Arn"],
+            "artifactStore": {"type": "S3", "location": f"{name}-artifacts"},
+            "stages": [
+                {
+                    "name": "Source",
+                    "actions": [
+                        {
+                            "name": "Source",
+                            "actionTypeId": action,
+                            "configuration": {"S3Bucket": f"{name}-sources", "S3ObjectKey": "source.zip"},
+                            "outputArtifacts": [{"name": "source"}],
+                        }
+                    ],
+                },
+                {
+                    "name": "Build",
+                    "actions": [
+                        {
+                            "name": "Build",
+                            "actionTypeId": build,
+                            "configuration": {"ProjectName": name},
+                            "inputArtifacts": [{"name": "source"}],
+                        }
+                    ],
+                },
+            ],
+        }
+    )
+    del pipeline
+    return boto3.client("codepipeline", region_name=region).get_pipeline(name=name)["metadata"]["pipelineArn"]
 
 
 def moto_target(region: str) -> Target:
@@ -424,6 +492,57 @@ class Printer:
         for part, value in built.items():
             self.print(f"{part}:\n" + indented(dumps(value), "  "))
 
+    def batch(self, number: int, batch: Json) -> None:
+        """One batch of a firing: what was read, kept and delivered, and how the function answered."""
+        if self.as_json:
+            self.line({"kind": "batch", "number": number, **batch})
+            return
+        head = f"batch {number}: read {batch['read']}, kept {batch['kept']}"
+        if batch["status"] == "filtered":
+            self.print(head + ": no invocation (no record passed the filter)")
+            return
+        invocations = f"{batch['attempts']} invocation{'s' if batch['attempts'] != 1 else ''}"
+        self.print(f"{head}, delivered {batch['delivered']}, {invocations}: {batch['status']}")
+        self.print(
+            f"  shard {batch['shard']}, sequence numbers {batch['first_sequence_number']} to "
+            f"{batch['last_sequence_number']}"
+        )
+        self.print("  the function received:\n" + indented(dumps(batch["event"]), "    "))
+        if batch["error"]:
+            self.print(f"  error: {batch['error']}")
+        else:
+            self.print("  the function returned:\n" + indented(dumps(batch["result"]), "    "))
+        if batch["logs"].strip():
+            self.print("  it printed:\n" + indented(batch["logs"].rstrip(), "    "))
+        if batch["dead_letter_message_id"]:
+            self.print(f"  dead-letter queue message: {batch['dead_letter_message_id']}")
+
+    def fired(self, summary: Json) -> None:
+        if self.as_json:
+            self.line({"kind": "fired", **summary})
+            return
+        if summary["problem"]:
+            self.print(f"fired {summary['pipe']}: {summary['problem']}")
+            return
+        self.print(
+            f"fired {summary['pipe']}: {summary['batches']} batch(es), {summary['records_read']} record(s) read, "
+            f"{summary['records_kept']} kept, {summary['records_delivered']} delivered, "
+            f"{summary['invocations']} invocation(s), {summary['dead_lettered']} dead-lettered"
+        )
+
+    def note(self, message: str) -> None:
+        if self.as_json:
+            self.line({"kind": "note", "message": message})
+        else:
+            self.print(message)
+
+    def seen(self, what: str, value: Any) -> None:
+        """Something the firing left in moto (a pipeline execution, an SNS message)."""
+        if self.as_json:
+            self.line({"kind": "seen", "what": what, "value": value})
+        else:
+            self.print(f"{what}:\n" + indented(dumps(value)))
+
     def filter_result(self, result: Json) -> None:
         if self.as_json:
             self.line({"kind": "filter", **result})
@@ -467,7 +586,78 @@ def run_demo(args: argparse.Namespace, out: Printer) -> int:
             if action == "CREATE":
                 out.built(describe_built(final["resourceModel"], region))
                 out.summary(final["resourceModel"])
-    return 0
+        return demo_firing(url, target, out)
+
+
+DEMO_ITEMS = ({"id": "req-1", "status": "PENDING"}, {"id": "req-2", "status": "DONE"})
+
+
+def demo_firing(url: str, target: Target, out: Printer) -> int:
+    """The zero-code PIPELINE trigger fired: a PENDING item starts the pipeline, a DONE item does not."""
+    out.heading("FIRE")
+    seed_pipeline(DEMO_PIPELINE, target.region)
+    properties = {key: value for key, value in demo_properties(target.region, target.account).items() if key != "Code"}
+    final = drive("CREATE", target, properties, None, lambda action, number, event: None)
+    out.note(f"CREATE of the zero-code PIPELINE trigger {properties['Name']}: {final.get('status')}")
+    if final.get("status") != "SUCCESS":
+        return 1
+    dynamodb = boto3.client("dynamodb", region_name=target.region)
+    for item in DEMO_ITEMS:
+        dynamodb.put_item(TableName=DEMO_TABLE, Item={key: {"S": value} for key, value in item.items()})
+        out.note(f"PutItem {json.dumps(item)}")
+    with tempfile.TemporaryDirectory() as cache:
+        report = fire_and_print(properties["Name"], out, endpoint_url=url, cache_folder=Path(cache))
+    executions = boto3.client("codepipeline", region_name=target.region).list_pipeline_executions(
+        pipelineName=DEMO_PIPELINE
+    )["pipelineExecutionSummaries"]
+    out.seen(
+        f"executions of {DEMO_PIPELINE} (ListPipelineExecutions)",
+        [{"pipelineExecutionId": e["pipelineExecutionId"], "status": e["status"]} for e in executions],
+    )
+    return 0 if report.ok and report.invocations == 1 and len(executions) == 1 else 1
+
+
+def fire_and_print(name: str, out: Printer, **options: Any) -> Any:
+    """Fires the pipe `name` (options: those of pipe_runner.PipeRunner) and prints each batch."""
+    from .pipe_runner import fire
+
+    report = fire(name, **options)
+    for number, batch in enumerate(report.batches, 1):
+        out.batch(number, batch.as_json())
+    out.fired(report.summary())
+    return report
+
+
+def run_fire(args: argparse.Namespace, out: Printer) -> int:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from .local_function import FunctionCodeError
+
+    endpoint = args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL")
+    if not endpoint:
+        raise SystemExit("fire runs against moto: pass --endpoint-url URL (or set AWS_ENDPOINT_URL)")
+    region = args.region or os.environ.get("AWS_DEFAULT_REGION") or MOTO_REGION
+    session = boto3.Session(region_name=region)
+    if session.get_credentials() is None:  # moto takes any credentials
+        session = boto3.Session(
+            aws_access_key_id=FAKE_CREDENTIALS["accessKeyId"],
+            aws_secret_access_key=FAKE_CREDENTIALS["secretAccessKey"],
+            region_name=region,
+        )
+    try:
+        report = fire_and_print(
+            args.name,
+            out,
+            session=session,
+            endpoint_url=endpoint,
+            cache_folder=Path(args.cache_dir) if args.cache_dir else None,
+            from_start=args.from_start,
+            code_path=Path(args.code) if args.code else None,
+        )
+    except (ClientError, BotoCoreError, FunctionCodeError) as error:
+        out.fired({"pipe": args.name, "problem": str(error)})
+        return 2
+    return 0 if report.ok else 1
 
 
 def load_json(path: str) -> Json:
@@ -493,8 +683,16 @@ def run_action(args: argparse.Namespace, out: Printer) -> int:
     desired, previous = load_properties(args)
     if desired is None and action != "LIST":
         raise SystemExit(f"{args.command} needs --properties FILE")
+    if args.aws and args.endpoint_url:
+        raise SystemExit("--aws and --endpoint-url exclude each other")
     if args.aws:
         final = drive(action, aws_target(args.region), desired, previous, out.event)
+    elif args.endpoint_url:  # a moto server that outlives this command: its state is kept
+        region = args.region or MOTO_REGION
+        with moto_environment(args.endpoint_url, region):
+            if args.seed_table:
+                seed_table(args.seed_table, region)
+            final = drive(action, moto_target(region), desired, previous, out.event)
     else:
         region = args.region or MOTO_REGION
         with moto_server(region):
@@ -550,12 +748,19 @@ def parser() -> argparse.ArgumentParser:
         const=DEFAULT_INPUT_TEMPLATE,
         help="show what the function receives (with this template; without a value, the default one)",
     )
+    shot = commands.add_parser("fire", parents=[common], help="run a built trigger's pipe once, on moto")
+    shot.add_argument("--name", required=True, help="the trigger's Name (its pipe's name)")
+    shot.add_argument("--endpoint-url", help="the moto server (default: AWS_ENDPOINT_URL)")
+    shot.add_argument("--from-start", action="store_true", help="forget the checkpoint: start as the pipe did")
+    shot.add_argument("--cache-dir", help="where checkpoints are kept (default: the user's cache folder)")
+    shot.add_argument("--code", help="the deployed zip file or folder, where moto cannot give the code")
     for name in ACTIONS:
         sub = commands.add_parser(name, parents=[common], help=f"run {name.upper()} on a properties file")
         sub.add_argument("--properties", required=name != "list", help="JSON: properties or a cfn invoke request")
         sub.add_argument("--previous", help="JSON file of the previous properties (UPDATE)")
         where = sub.add_mutually_exclusive_group()
         where.add_argument("--aws", action="store_true", help="real AWS with the default boto3 credentials")
+        sub.add_argument("--endpoint-url", help="a running moto server to use instead of a new one")
         where.add_argument("--seed-table", metavar="NAME", help="moto: first create this table, stream and parameters")
     return top
 
@@ -597,6 +802,8 @@ def run(args: argparse.Namespace, out: Printer) -> int:
         return run_demo(args, out)
     if args.command == "filter":
         return run_filter(args, out)
+    if args.command == "fire":
+        return run_fire(args, out)
     return run_action(args, out)
 
 

@@ -2,20 +2,19 @@
 
 - `insert_record(item)`: a plain item as the INSERT record DynamoDB would put on the stream, with
   DynamoDB's typed values (`{"status": "PENDING"}` becomes `{"status": {"S": "PENDING"}}`).
-- `render_input_template(template, record)`: what the function receives for that record; a
-  `<$.path>` placeholder takes the value at that path, as JSON, or as the bare text inside quotes.
+- `render_input_template(template, record)`: what the function receives for that record, rendered
+  by `input_template`, the one implementation of Pipes' input templates.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from decimal import Decimal
 from typing import Any
 
 from boto3.dynamodb.types import TypeSerializer
 
-PLACEHOLDER = re.compile(r'(")?<\$((?:\.[A-Za-z0-9_@-]+)*)>(")?')
+from . import input_template
 
 
 def _decimals(value: Any) -> Any:
@@ -48,28 +47,6 @@ def insert_record(
     }
 
 
-def value_at(record: Any, path: str) -> Any:
-    value = record
-    for key in [part for part in path.split(".") if part]:
-        if not isinstance(value, dict) or key not in value:
-            return None
-        value = value[key]
-    return value
-
-
 def render_input_template(template: str, record: dict[str, Any]) -> Any:
     """The event the target receives for one record: the template with its placeholders filled."""
-
-    def fill(match: re.Match[str]) -> str:
-        opening, path, closing = match.groups()
-        value = value_at(record, path)
-        if opening and closing:
-            text = value if isinstance(value, str) else json.dumps(value)
-            return json.dumps(text)
-        return (opening or "") + json.dumps(value) + (closing or "")
-
-    rendered = PLACEHOLDER.sub(fill, template)
-    try:
-        return json.loads(rendered)
-    except json.JSONDecodeError:
-        return rendered
+    return input_template.render(template, record)

@@ -108,26 +108,18 @@ def moto_api(url: str, path: str, body: Json) -> None:
         pass
 
 
-@contextlib.contextmanager
-def moto_environment(url: str, region: str) -> Iterator[None]:
+def moto_environment(url: str, region: str) -> contextlib.AbstractContextManager[None]:
     """This process's AWS environment pointed at the moto server at `url`; put back on exit."""
-    saved = {key: os.environ.get(key) for key in MOTO_ENVIRONMENT}
-    os.environ.pop("AWS_PROFILE", None)
-    os.environ.update(
-        AWS_ENDPOINT_URL=url,
-        AWS_ACCESS_KEY_ID=FAKE_CREDENTIALS["accessKeyId"],
-        AWS_SECRET_ACCESS_KEY=FAKE_CREDENTIALS["secretAccessKey"],
-        AWS_SESSION_TOKEN=FAKE_CREDENTIALS["sessionToken"],
-        AWS_DEFAULT_REGION=region,
-    )
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    from .local_function import environment
+
+    variables = {
+        "AWS_ENDPOINT_URL": url,
+        "AWS_ACCESS_KEY_ID": FAKE_CREDENTIALS["accessKeyId"],
+        "AWS_SECRET_ACCESS_KEY": FAKE_CREDENTIALS["secretAccessKey"],
+        "AWS_SESSION_TOKEN": FAKE_CREDENTIALS["sessionToken"],
+        "AWS_DEFAULT_REGION": region,
+    }
+    return environment(variables, cleared=MOTO_ENVIRONMENT)
 
 
 @contextlib.contextmanager

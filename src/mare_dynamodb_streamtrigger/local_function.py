@@ -33,7 +33,7 @@ import traceback
 import urllib.request
 import uuid
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -117,7 +117,7 @@ def code_in_this_process(configuration: Json) -> bytes | None:
     region, account = arn[3], arn[4]
     if account not in lambda_backends or region not in lambda_backends[account]:
         return None
-    with contextlib.suppress(Exception):
+    with contextlib.suppress(Exception):  # moto's own error types, for a function it does not hold
         archive = lambda_backends[account][region].get_function(configuration["FunctionName"]).code_bytes
         if archive and code_sha256(archive) == configuration.get("CodeSha256"):
             return archive
@@ -181,11 +181,11 @@ def deployed_archive(function: Json, endpoint_url: str | None, code_path: Path |
 
 
 @contextlib.contextmanager
-def environment(variables: dict[str, str]) -> Iterator[None]:
-    """Exactly these runtime variables set (the others of RUNTIME_VARIABLES unset), then put back."""
-    names = set(variables) | set(RUNTIME_VARIABLES)
+def environment(variables: dict[str, str], cleared: Iterable[str] = RUNTIME_VARIABLES) -> Iterator[None]:
+    """The process environment with `cleared` unset and `variables` set, until the block ends."""
+    names = set(variables) | set(cleared)
     saved = {name: os.environ.get(name) for name in names}
-    for name in RUNTIME_VARIABLES:
+    for name in cleared:
         os.environ.pop(name, None)
     os.environ.update(variables)
     try:

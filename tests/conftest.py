@@ -100,18 +100,6 @@ def queue_arn(moto: str) -> str:
     return sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
 
 
-@pytest.fixture
-def pipeline_role(moto: str) -> str:
-    """A role CodePipeline may assume, for pipelines made in moto."""
-    trust = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Effect": "Allow", "Principal": {"Service": "codepipeline.amazonaws.com"}, "Action": "sts:AssumeRole"}
-        ],
-    }
-    return client("iam").create_role(RoleName="codepipeline", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
-
-
 def pipeline_properties(**overrides: Any) -> dict[str, Any]:
     """The seed's own example: start a pipeline on INSERT of PENDING items."""
     properties = {

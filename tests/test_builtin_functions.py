@@ -19,6 +19,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from conftest import ACCOUNT, REGION, client
+from mare_dynamodb_streamtrigger import local
 
 # As in the function's archive, the built-in modules are top-level modules beside each other.
 BUILTIN = Path(__file__).resolve().parent.parent / "src" / "mare_dynamodb_streamtrigger" / "builtin"
@@ -92,57 +93,16 @@ def fresh_clients(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(stream_batch, "clients", {})
 
 
-def create_pipeline(role_arn: str, name: str, region: str = REGION) -> str:
-    """A minimal pipeline (an S3 source and a build) in moto; returns its ARN."""
-    boto3.client("codepipeline", region_name=region).create_pipeline(
-        pipeline={
-            "name": name,
-            "roleArn": role_arn,
-            "artifactStore": {"type": "S3", "location": "pipeline-artifacts"},
-            "stages": [
-                {
-                    "name": "Source",
-                    "actions": [
-                        {
-                            "name": "Source",
-                            "actionTypeId": {"category": "Source", "owner": "AWS", "provider": "S3", "version": "1"},
-                            "configuration": {"S3Bucket": "sources", "S3ObjectKey": f"{name}.zip"},
-                            "outputArtifacts": [{"name": "source"}],
-                        }
-                    ],
-                },
-                {
-                    "name": "Build",
-                    "actions": [
-                        {
-                            "name": "Build",
-                            "actionTypeId": {
-                                "category": "Build",
-                                "owner": "AWS",
-                                "provider": "CodeBuild",
-                                "version": "1",
-                            },
-                            "configuration": {"ProjectName": name},
-                            "inputArtifacts": [{"name": "source"}],
-                        }
-                    ],
-                },
-            ],
-        }
-    )
-    return f"arn:aws:codepipeline:{region}:{ACCOUNT}:{name}"
-
-
 def executions(name: str, region: str = REGION) -> list[str]:
     summaries = boto3.client("codepipeline", region_name=region).list_pipeline_executions(pipelineName=name)
     return [s["pipelineExecutionId"] for s in summaries["pipelineExecutionSummaries"]]
 
 
 @pytest.fixture
-def two_pipelines(pipeline_role: str, monkeypatch: pytest.MonkeyPatch, fresh_clients: None) -> None:
+def two_pipelines(moto: str, monkeypatch: pytest.MonkeyPatch, fresh_clients: None) -> None:
     """`deploy` here and `promote` in another region, named in the environment among values to ignore."""
-    monkeypatch.setenv("PIPELINE_ARN", create_pipeline(pipeline_role, "deploy"))
-    monkeypatch.setenv("PROMOTE_PIPELINE", create_pipeline(pipeline_role, "promote", OTHER_REGION))
+    monkeypatch.setenv("PIPELINE_ARN", local.seed_pipeline("deploy", REGION))
+    monkeypatch.setenv("PROMOTE_PIPELINE", local.seed_pipeline("promote", OTHER_REGION))
     monkeypatch.setenv("TOPIC_ARN", f"arn:aws:sns:{REGION}:{ACCOUNT}:deployments")
     monkeypatch.setenv("STAGE", "production")
     monkeypatch.setenv("NOT_AN_ARN", f"codepipeline:{REGION}:{ACCOUNT}:deploy")

@@ -218,7 +218,8 @@ def seed_pipeline(name: str, region: str) -> str:
         iam.create_role(RoleName=role, AssumeRolePolicyDocument=json.dumps(trust))
     action = {"category": "Source", "owner": "AWS", "provider": "S3", "version": "1"}
     build = {"category": "Build", "owner": "AWS", "provider": "CodeBuild", "version": "1"}
-    pipeline = boto3.client("codepipeline", region_name=region).create_pipeline(
+    codepipeline = boto3.client("codepipeline", region_name=region)
+    codepipeline.create_pipeline(
         pipeline={
             "name": name,
             "roleArn": iam.get_role(RoleName=role)["Role"]["Arn"],
@@ -249,8 +250,7 @@ def seed_pipeline(name: str, region: str) -> str:
             ],
         }
     )
-    del pipeline
-    return boto3.client("codepipeline", region_name=region).get_pipeline(name=name)["metadata"]["pipelineArn"]
+    return codepipeline.get_pipeline(name=name)["metadata"]["pipelineArn"]
 
 
 def moto_target(region: str) -> Target:

@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PYTHON ?= $(shell scripts/find-python.sh)
 PACKAGE := mare_dynamodb_streamtrigger
 
-.PHONY: venv demo test contract package lint lint-code validate check-generated generate bench clean
+.PHONY: venv demo test fuzz contract package lint lint-code validate check-generated generate bench clean
 
 venv: $(VENV)/.installed
 
@@ -22,6 +22,12 @@ test: venv lint-code validate check-generated lint
 	$(BIN)/pytest -q
 	$(MAKE) contract
 	$(MAKE) package
+
+# The no-crash property test at length: `make fuzz FUZZ_EXAMPLES=50000 FUZZ_SEED=7` (make test runs 2,000).
+FUZZ_EXAMPLES ?= 20000
+FUZZ_SEED ?= 20261202
+fuzz: venv
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_SEED=$(FUZZ_SEED) $(BIN)/pytest -q -s tests/test_fuzz.py
 
 # AWS's contract tests (`cfn test`) against moto, without Docker; arguments after -- reach pytest.
 contract: venv

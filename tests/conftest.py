@@ -15,6 +15,7 @@ from moto.server import ThreadedMotoServer
 
 from faults import aws_calls  # noqa: F401 - a fixture for every test module
 from mare_dynamodb_streamtrigger import local
+from mare_dynamodb_streamtrigger.aws import Aws
 
 REGION = "eu-west-1"
 ACCOUNT = "123456789012"
@@ -22,6 +23,49 @@ DEVOPS_ACCOUNT = "210987654321"
 TABLE = "deployment-requests"
 INDEX = "status-index"
 PIPELINE_ARN = f"arn:aws:codepipeline:{REGION}:{ACCOUNT}:deploy-pipeline"
+
+
+# Every AWS call a handler made during the suite, as IAM actions, by the action that made it.
+SUITE_CALLS: dict[str, set[str]] = {}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def record_handler_calls() -> Iterator[dict[str, set[str]]]:
+    """Records, for the whole suite, each call a handler makes, under the action it handles."""
+    from mare_dynamodb_streamtrigger import handlers
+
+    current: list[str] = []
+    invoke_handler = handlers.resource._invoke_handler
+
+    def invoke_recording(session: Any, request: Any, action: Any, context: Any) -> Any:
+        current.append(action.name)
+        try:
+            return invoke_handler(session, request, action, context)
+        finally:
+            current.pop()
+
+    make_client = Aws.client
+
+    def client_recording(self: Aws, service: str, credentials: dict[str, str] | None = None) -> Any:
+        made = make_client(self, service, credentials)
+        prefix = made.meta.service_model.signing_name
+
+        def record(model: Any, **_kwargs: Any) -> None:
+            if current:
+                SUITE_CALLS.setdefault(current[-1], set()).add(f"{prefix}:{model.name}")
+
+        made.meta.events.register("before-call", record)
+        return made
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(handlers.resource, "_invoke_handler", invoke_recording)
+        patch.setattr(Aws, "client", client_recording)
+        yield SUITE_CALLS
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked last_in_suite run after all others, to see what the others recorded."""
+    items.sort(key=lambda item: item.get_closest_marker("last_in_suite") is not None)
 
 
 @pytest.fixture(scope="session")
@@ -157,3 +201,16 @@ def drive(
         properties = json.loads(json.dumps(last["resourceModel"]))
         events.append(invoke(action, properties, token=token, **kwargs))
     return events[-1], events
+
+
+def devops_clients_kwargs(role: str = "admin") -> dict[str, str]:
+    """Credentials in the devops account: moto maps an assumed role's credentials to the role's account."""
+    sts = client("sts")
+    credentials = sts.assume_role(RoleArn=f"arn:aws:iam::{DEVOPS_ACCOUNT}:role/{role}", RoleSessionName="setup")[
+        "Credentials"
+    ]
+    return {
+        "aws_access_key_id": credentials["AccessKeyId"],
+        "aws_secret_access_key": credentials["SecretAccessKey"],
+        "aws_session_token": credentials["SessionToken"],
+    }

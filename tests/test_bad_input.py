@@ -163,7 +163,12 @@ CASES: list[tuple[str, dict[str, Any], str, str]] = [
         "FilterPattern.dynamodb.NewImage.n.N[0]: ...",
     ),
     ("filter-empty-list", {"FilterPattern": {"eventName": []}}, "InvalidRequest", "FilterPattern.eventName: ..."),
-    ("filter-not-object", {"FilterPattern": ["INSERT"]}, "InvalidRequest", "FilterPattern: must be a JSON object"),
+    (
+        "filter-not-object",
+        {"FilterPattern": ["INSERT"]},
+        "InvalidRequest",
+        "FilterPattern must be an object, not an array",
+    ),
     (
         "filter-too-long",
         {"FilterPattern": {"eventName": ["x" * 4100]}},

@@ -15,6 +15,7 @@ from conftest import (
     REGION,
     TABLE,
     client,
+    devops_clients_kwargs,
     drive,
     hold_pipes,
     make_table,
@@ -369,14 +370,7 @@ def test_environment_that_does_not_fit_the_trigger_is_refused_before_anything_ex
 def test_devops_parameters_are_read_through_the_configured_role(moto):
     """IsDevops true with DevopsParameterRoleArn: the parameters live in the devops account."""
     table = make_table(parameters=False)
-    # moto maps an assumed role's credentials to the role's account: set up the devops account so.
-    sts = client("sts")
-    admin = sts.assume_role(RoleArn=f"arn:aws:iam::{DEVOPS_ACCOUNT}:role/admin", RoleSessionName="setup")["Credentials"]
-    devops = {
-        "aws_access_key_id": admin["AccessKeyId"],
-        "aws_secret_access_key": admin["SecretAccessKey"],
-        "aws_session_token": admin["SessionToken"],
-    }
+    devops = devops_clients_kwargs()
     client("iam", **devops).create_role(RoleName="parameter-reader", AssumeRolePolicyDocument="{}")
     devops_ssm = client("ssm", **devops)
     put_table_parameters(devops_ssm, TABLE, table["TableArn"], table["LatestStreamArn"])

@@ -5,7 +5,17 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import DEVOPS_ACCOUNT, REGION, TABLE, client, drive, make_table, pipeline_properties, put_table_parameters
+from conftest import (
+    DEVOPS_ACCOUNT,
+    REGION,
+    TABLE,
+    client,
+    devops_clients_kwargs,
+    drive,
+    make_table,
+    pipeline_properties,
+    put_table_parameters,
+)
 from mare_dynamodb_streamtrigger.names import role_name
 
 SCHEMA = json.loads((Path(__file__).parent.parent / "schema.json").read_text())
@@ -83,12 +93,7 @@ def test_every_handler_permission_is_used_and_every_call_is_permitted(moto, aws_
         return final
 
     # Parameters in a devops account, read through the type configuration's role (sts:AssumeRole).
-    creds = client("sts").assume_role(RoleArn=f"arn:aws:iam::{DEVOPS_ACCOUNT}:role/a", RoleSessionName="setup")
-    devops = {
-        "aws_access_key_id": creds["Credentials"]["AccessKeyId"],
-        "aws_secret_access_key": creds["Credentials"]["SecretAccessKey"],
-        "aws_session_token": creds["Credentials"]["SessionToken"],
-    }
+    devops = devops_clients_kwargs("a")
     client("iam", **devops).create_role(RoleName="reader", AssumeRolePolicyDocument="{}")
     put_table_parameters(client("ssm", **devops), TABLE, table["TableArn"], table["LatestStreamArn"])
     put_table_parameters(client("ssm"), TABLE, table["TableArn"], table["LatestStreamArn"])

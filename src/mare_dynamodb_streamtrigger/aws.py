@@ -7,6 +7,7 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
+from botocore.loaders import create_loader
 from cloudformation_cli_python_lib import HandlerErrorCode, SessionProxy
 
 from .errors import TriggerError, name_resource_in_error, remember_resource
@@ -16,12 +17,25 @@ from .names import TriggerNames
 CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=10, read_timeout=30)
 
 
+# The service models, read from disk once per process: the library makes a new boto3 session for
+# each invocation, and each new session would parse them again (about 30 ms a client).
+SERVICE_MODELS = create_loader()
+
+
+def share_service_models(session: Any) -> None:
+    """Points a boto3 session (or a SessionProxy's) at the process's one model loader."""
+    botocore_session = getattr(getattr(session, "session", session), "_session", None)
+    if botocore_session is not None:
+        botocore_session.register_component("data_loader", SERVICE_MODELS)
+
+
 class Aws:
     """The caller's session, with the request's region (the library's session has none)."""
 
     def __init__(self, session: SessionProxy | None, region: str, account: str, partition: str) -> None:
         if session is None:
             raise TriggerError(HandlerErrorCode.InvalidCredentials, "The request carries no caller credentials")
+        share_service_models(session)
         self.session = session
         self.region = region
         self.account = account
@@ -42,6 +56,7 @@ class Aws:
                 aws_secret_access_key=credentials["SecretAccessKey"],
                 aws_session_token=credentials["SessionToken"],
             )
+            share_service_models(session)
             made = session.client(service, region_name=self.region, config=CLIENT_CONFIG)
         made.meta.events.register("before-parameter-build", remember_resource)
         made.meta.events.register("after-call", name_resource_in_error)

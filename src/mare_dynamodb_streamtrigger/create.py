@@ -32,7 +32,7 @@ from .progress import (
     wait_for_pipe_role,
 )
 from .read import read_model
-from .validation import validate_model
+from .validation import validate_devops_access, validate_model
 
 STEPS = (
     "function_role",
@@ -48,11 +48,17 @@ STEPS = (
 STREAM_READERS_MAX = 2
 
 
-def devops_role_arn(request: Any, model: Any) -> str | None:
+def devops_access(request: Any, model: Any) -> table.DevopsAccess | None:
     """The type configuration's role, used only when the trigger reads the devops parameters."""
-    if not spec.setting(model, "IsDevops") or request.typeConfiguration is None:
+    configuration = request.typeConfiguration
+    if not spec.setting(model, "IsDevops") or configuration is None or not configuration.DevopsParameterRoleArn:
         return None
-    return request.typeConfiguration.DevopsParameterRoleArn
+    validate_devops_access(configuration.DevopsParameterRoleArn, configuration.DevopsParameterRoleExternalId)
+    return table.DevopsAccess(
+        configuration.DevopsParameterRoleArn,
+        configuration.DevopsParameterRoleExternalId,
+        request.clientRequestToken,
+    )
 
 
 def create(session: SessionProxy | None, request: Any, context: Context) -> ProgressEvent:
@@ -61,7 +67,7 @@ def create(session: SessionProxy | None, request: Any, context: Context) -> Prog
     absent: set[str] = set()
     if "StreamArn" not in context:  # the first invocation of this request
         validate_model(model, request.desiredResourceTags)
-        stream = table.resolve(aws, model.TableName, model.TableIndexName, devops_role_arn(request, model))
+        stream = table.resolve(aws, model.TableName, model.TableIndexName, devops_access(request, model))
         absent = refuse_existing(aws, aws.names(model.Name), request.clientRequestToken)
         context = {"TableArn": stream.table_arn, "StreamArn": stream.stream_arn, "done": [], "created": []}
         warning = too_many_readers(model.Name, stream.stream_arn, parts.stream_readers(aws, stream.stream_arn))

@@ -20,13 +20,13 @@ from .progress import (
     wait,
     wait_if_busy,
 )
-from .read import not_found
+from .read import existing_name, not_found
 
 
 def delete(session: SessionProxy | None, request: Any, context: Context) -> ProgressEvent:
     aws = Aws.of(session, request)
     model = request.desiredResourceState
-    names = aws.names(model.Name)
+    names = aws.names(existing_name(model.Name if model else None))
     if not context.get("pipe_deleting"):
         function = parts.get_function(aws, names.function_name)
         pipe = parts.describe_pipe(aws, names.pipe_name)

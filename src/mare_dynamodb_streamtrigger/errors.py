@@ -6,7 +6,8 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
+from botocore.parsers import ResponseParserError
 from cloudformation_cli_python_lib import HandlerErrorCode, ProgressEvent
 
 LOG = logging.getLogger(__name__)
@@ -170,12 +171,24 @@ def from_client_error(error: ClientError) -> TriggerError:
     return TriggerError(handler_error_code(error), f"{subject}: {error_code(error)}: {error_message(error)}")
 
 
+# How much of an unreadable answer a message repeats.
+ANSWER_SHOWN_MAX = 300
+
+
 def as_trigger_error(error: Exception) -> TriggerError:
     """Any exception, as the error the user is told about; nothing bare reaches the library."""
     if isinstance(error, TriggerError):
         return error
     if isinstance(error, ClientError):
         return from_client_error(error)
+    if isinstance(error, ResponseParserError):
+        # An answer botocore could not read: the service's fault, not the request's.
+        text = str(error)
+        text = text if len(text) <= ANSWER_SHOWN_MAX else text[:ANSWER_SHOWN_MAX] + "…"
+        return TriggerError(HandlerErrorCode.ServiceInternalError, f"AWS sent an answer that could not be read: {text}")
+    if isinstance(error, ParamValidationError):
+        # A value that reached AWS's client unchecked: the request's input, not the network.
+        return TriggerError(HandlerErrorCode.InvalidRequest, str(error))
     if isinstance(error, BotoCoreError):
         return TriggerError(HandlerErrorCode.NetworkFailure, f"{type(error).__name__}: {error}")
     return TriggerError(HandlerErrorCode.InternalFailure, f"{type(error).__name__}: {error}")

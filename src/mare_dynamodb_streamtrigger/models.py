@@ -170,6 +170,7 @@ _Tag = Tag
 @dataclass
 class TypeConfigurationModel(BaseModel):
     DevopsParameterRoleArn: Optional[str]
+    DevopsParameterRoleExternalId: Optional[str]
 
     @classmethod
     def _deserialize(
@@ -180,6 +181,7 @@ class TypeConfigurationModel(BaseModel):
             return None
         return cls(
             DevopsParameterRoleArn=json_data.get("DevopsParameterRoleArn"),
+            DevopsParameterRoleExternalId=json_data.get("DevopsParameterRoleExternalId"),
         )
 
 

@@ -84,6 +84,28 @@ def stream_parameter_name(table_name: str) -> str:
     return f"dynamodb_table_stream_{table_name.replace('-', '_')}"
 
 
+def parameter_arn(partition: str, region: str, account: str, parameter_name: str) -> str:
+    # A name without a leading "/" follows "parameter/" directly; one with it keeps its own "/".
+    return f"arn:{partition}:ssm:{region}:{account}:parameter/{parameter_name.lstrip('/')}"
+
+
+def account_of_role(role_arn: str) -> str:
+    return role_arn.split(":")[4]
+
+
+# STS: RoleSessionName is 2 to 64 characters of [\w+=,.@-].
+SESSION_NAME_MAX = 64
+SESSION_NAME_PREFIX = "Mare-DynamoDB-StreamTrigger-"
+SESSION_NAME_UNSAFE = re.compile(r"[^\w+=,.@-]", re.ASCII)
+
+
+def devops_session_name(request_token: str) -> str:
+    """The sts:AssumeRole session name: the type and the request, as the foundation account's
+    CloudTrail shows them."""
+    token = SESSION_NAME_UNSAFE.sub("-", request_token) or "request"
+    return (SESSION_NAME_PREFIX + token)[:SESSION_NAME_MAX]
+
+
 def table_arn_of_stream(stream_arn: str) -> str | None:
     match = STREAM_ARN.fullmatch(stream_arn)
     return match.group("table_arn") if match else None

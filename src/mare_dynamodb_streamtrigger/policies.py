@@ -19,6 +19,7 @@ SID_PIPELINES = "StartPipelines"
 SID_TOPICS = "PublishToTopics"
 SID_TABLE_INDEX = "QueryAndUpdateTable"
 SID_INVOKE = "InvokeFunction"
+SID_READ_PARAMETERS = "ReadTableParameters"
 SID_DEAD_LETTER = "SendToDeadLetterQueue"
 SID_PIPE_LOGS = "WritePipeLogs"
 SID_PIPE_KEY = "UsePipeKey"
@@ -55,6 +56,12 @@ def _trust_policy(principal: str, condition: dict[str, dict[str, str]]) -> Polic
             }
         ],
     }
+
+
+def devops_session_policy(parameter_arns: list[str]) -> PolicyDocument:
+    """The inline session policy of the foundation role's session: whatever that role may do,
+    the session reads only this table's two parameters."""
+    return {"Version": VERSION, "Statement": [_statement(SID_READ_PARAMETERS, ["ssm:GetParameters"], parameter_arns)]}
 
 
 def lambda_trust_policy(account: str) -> PolicyDocument:

@@ -13,18 +13,32 @@ from .names import function_name_of_arn
 from .parts import describe_log_group, describe_pipe, get_function, get_role_policy
 from .progress import success
 from .readback import model_from_aws
+from .request_shape import shown
 from .spec import logging_of
+from .validation import NAME
 
 
 def not_found(name: str | None) -> TriggerError:
     return TriggerError(HandlerErrorCode.NotFound, f"Trigger {name} not found: no function and pipe of that name")
 
 
+def existing_name(name: str | None) -> str:
+    """The Name of a trigger that could exist: NotFound, before any call, for none or for one
+    that breaks the naming rule (no trigger can have it)."""
+    if not name:
+        raise TriggerError(HandlerErrorCode.NotFound, "Trigger without a Name not found")
+    if not NAME.fullmatch(name):
+        raise TriggerError(
+            HandlerErrorCode.NotFound,
+            f"Trigger {shown(name)} not found: a trigger's Name is 1 to 64 letters, digits, - or _",
+        )
+    return name
+
+
 def read_model(aws: Aws, name: str | None, stack_tags: dict[str, str] | None) -> ResourceModel:
     """Three calls: the function, the pipe, and the function role's policy; a fourth, for the
     log group's retention, when the pipe logs."""
-    if not name:
-        raise TriggerError(HandlerErrorCode.NotFound, "Trigger without a Name not found")
+    name = existing_name(name)
     function = get_function(aws, name)
     if function is None:
         raise not_found(name)

@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
 from cloudformation_cli_python_lib import HandlerErrorCode
 
+from . import redaction
 from .aws import Aws
-from .errors import TriggerError, error_code, invalid
-from .names import STREAM_ARN, TABLE_ARN, stream_parameter_name, table_parameter_name
+from .errors import TriggerError, error_code, error_message, invalid
+from .names import (
+    STREAM_ARN,
+    TABLE_ARN,
+    account_of_role,
+    devops_session_name,
+    parameter_arn,
+    stream_parameter_name,
+    table_parameter_name,
+)
+from .policies import devops_session_policy
 
 NEW_IMAGE_VIEW_TYPES = ("NEW_IMAGE", "NEW_AND_OLD_IMAGES")
+
+
+# The shortest session STS grants: the session reads two parameters, once.
+DEVOPS_SESSION_SECONDS = 900
 
 
 @dataclass(frozen=True)
@@ -21,15 +36,25 @@ class TableStream:
     stream_arn: str
 
 
-def read_parameters(aws: Aws, table_name: str, devops_role_arn: str | None) -> TableStream:
+@dataclass(frozen=True)
+class DevopsAccess:
+    """How the foundation (devops) account's parameters are reached: its role, the external ID
+    its trust policy asks for, and the request the session is named after."""
+
+    role_arn: str
+    external_id: str | None
+    request_token: str
+
+
+def read_parameters(aws: Aws, table_name: str, devops: DevopsAccess | None) -> TableStream:
     """Reads both SSM parameters in one call, through the devops role when one is given."""
     table_param, stream_param = table_parameter_name(table_name), stream_parameter_name(table_name)
-    ssm = _devops_ssm(aws, devops_role_arn) if devops_role_arn else aws.ssm
+    ssm = devops_ssm(aws, devops, [table_param, stream_param]) if devops else aws.ssm
     answer = ssm.get_parameters(Names=[table_param, stream_param])
     values = {p["Name"]: p["Value"] for p in answer.get("Parameters", [])}
     missing = [name for name in (table_param, stream_param) if name not in values]
     if missing:
-        where = f"the account of {devops_role_arn}" if devops_role_arn else f"account {aws.account}"
+        where = f"the account of {devops.role_arn}" if devops else f"account {aws.account}"
         raise invalid(
             f"TableName {table_name}: SSM parameter {' and '.join(missing)} not found in {where} ({aws.region})"
         )
@@ -104,12 +129,39 @@ def check_index(table: dict[str, Any], index_name: str | None) -> None:
         raise invalid(f"TableIndexName {index_name}: table {table.get('TableName')} has no such index (it has: {have})")
 
 
-def resolve(aws: Aws, table_name: str, index_name: str | None, devops_role_arn: str | None) -> TableStream:
-    stream = read_parameters(aws, table_name, devops_role_arn)
+def resolve(aws: Aws, table_name: str, index_name: str | None, devops: DevopsAccess | None) -> TableStream:
+    stream = read_parameters(aws, table_name, devops)
     check_table(describe_table(aws, table_name), stream, index_name)
     return stream
 
 
-def _devops_ssm(aws: Aws, role_arn: str) -> Any:
-    credentials = aws.sts.assume_role(RoleArn=role_arn, RoleSessionName="mare-dynamodb-streamtrigger")["Credentials"]
+def assume_role_request(aws: Aws, devops: DevopsAccess, parameter_names: list[str]) -> dict[str, Any]:
+    """sts:AssumeRole's parameters: a short session, named after the request, whose inline policy
+    narrows even a broad foundation role to reading these parameters."""
+    account = account_of_role(devops.role_arn)
+    arns = [parameter_arn(aws.partition, aws.region, account, name) for name in parameter_names]
+    request: dict[str, Any] = {
+        "RoleArn": devops.role_arn,
+        "RoleSessionName": devops_session_name(devops.request_token),
+        "DurationSeconds": DEVOPS_SESSION_SECONDS,
+        "Policy": json.dumps(devops_session_policy(arns), separators=(",", ":")),
+    }
+    if devops.external_id:
+        request["ExternalId"] = devops.external_id
+    return request
+
+
+def devops_ssm(aws: Aws, devops: DevopsAccess, parameter_names: list[str]) -> Any:
+    try:
+        credentials = aws.sts.assume_role(**assume_role_request(aws, devops, parameter_names))["Credentials"]
+    except ClientError as error:
+        if error_code(error) != "AccessDenied":
+            raise
+        external = "with" if devops.external_id else "without"
+        raise TriggerError(
+            HandlerErrorCode.AccessDenied,
+            f"DevopsParameterRoleArn {devops.role_arn}: sts:AssumeRole was refused {external} an external ID "
+            f"(the type configuration's DevopsParameterRoleExternalId): {error_message(error)}",
+        ) from error
+    redaction.keep_secret(credentials["AccessKeyId"], credentials["SecretAccessKey"], credentials["SessionToken"])
     return aws.client("ssm", credentials)

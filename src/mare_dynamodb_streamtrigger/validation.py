@@ -7,6 +7,7 @@ runner and direct invocations are not schema-checked), so the handlers enforce t
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 from .errors import invalid
@@ -100,6 +101,22 @@ def target_arns(trigger_type: str, environment: dict[str, str] | None) -> list[s
     return sorted({value for value in (environment or {}).values() if pattern.fullmatch(value)})
 
 
+# What sts:AssumeRole accepts as a role ARN and as an external ID.
+DEVOPS_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]{1,512}$", re.ASCII)
+EXTERNAL_ID = re.compile(r"^[\w+=,.@:/-]{2,1224}$", re.ASCII)
+
+
+def validate_devops_access(role_arn: str, external_id: str | None) -> None:
+    """The type configuration's foundation role and external ID, before sts:AssumeRole is called."""
+    if not DEVOPS_ROLE_ARN.fullmatch(role_arn):
+        raise invalid(f"DevopsParameterRoleArn (type configuration) must be an IAM role ARN, not {role_arn!r}")
+    if external_id is not None and not EXTERNAL_ID.fullmatch(external_id):
+        # The value itself is not repeated: it is the foundation account's shared secret.
+        raise invalid(
+            "DevopsParameterRoleExternalId (type configuration) must be 2 to 1224 letters, digits or any of _+=,.@:/-"
+        )
+
+
 def validate_model(model: Any, stack_tags: dict[str, str] | None = None) -> None:
     """Raises InvalidRequest naming the first property that breaks a rule."""
     if model is None:
@@ -114,6 +131,11 @@ def validate_model(model: Any, stack_tags: dict[str, str] | None = None) -> None
         raise invalid(
             f"Tags with the stack's tags come to {len(applied)} tags on each part; AWS allows at most {TAGS_MAX}"
         )
+    for key, value in applied.items():
+        where = None if tag_text_allowed(value) else f"the value of tag {key[:128]!r}"
+        where = f"tag key {key[:128]!r}" if not tag_text_allowed(key) else where
+        if where:
+            raise invalid(f"Tags: {where} holds a character AWS does not allow in tags ({TAG_CHARACTERS})")
     for prop, (low, high) in INTEGER_RANGES.items():
         value = getattr(model, prop)
         if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high):
@@ -227,6 +249,18 @@ def _validate_pipe_settings(model: Any) -> None:
             validate_stream_filter(model.FilterPattern)
         except PatternError as error:
             raise invalid(str(error)) from error
+
+
+# What IAM, Lambda and Pipes accept in a tag key or value: [\p{L}\p{Z}\p{N}_.:/=+\-@]*
+TAG_PUNCTUATION = frozenset("_.:/=+-@")
+TAG_CHARACTERS = "letters, digits, spaces and _ . : / = + - @"
+
+
+def tag_text_allowed(text: str) -> bool:
+    return all(
+        char.isalpha() or char.isnumeric() or unicodedata.category(char).startswith("Z") or char in TAG_PUNCTUATION
+        for char in text
+    )
 
 
 def _validate_tags(tags: Any) -> None:

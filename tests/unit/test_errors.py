@@ -222,3 +222,20 @@ def test_guarded_does_not_log_an_expected_failure(caplog):
         event = guarded(worker)(None, None, {})
     assert event.errorCode == HandlerErrorCode.InvalidRequest
     assert caplog.records == []
+
+
+def test_an_unreadable_answer_is_the_services_fault_and_a_bad_parameter_the_requests():
+    from botocore.exceptions import ParamValidationError
+    from botocore.parsers import ResponseParserError
+
+    from mare_dynamodb_streamtrigger.errors import as_trigger_error
+
+    unreadable = as_trigger_error(ResponseParserError("Unable to parse response (not well-formed): " + "x" * 500))
+    assert unreadable.code == HandlerErrorCode.ServiceInternalError
+    assert unreadable.message.startswith("AWS sent an answer that could not be read: Unable to parse response")
+    assert len(unreadable.message) == len("AWS sent an answer that could not be read: ") + 300 + 1
+    bad = as_trigger_error(ParamValidationError(report="Invalid type for parameter ExternalId"))
+    assert (bad.code, bad.message) == (
+        HandlerErrorCode.InvalidRequest,
+        "Parameter validation failed:\nInvalid type for parameter ExternalId",
+    )

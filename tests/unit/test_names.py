@@ -247,3 +247,28 @@ def test_trigger_names_of_a_long_name_agree_with_role_name():
     assert trigger.function_role_arn.endswith(f"role/mare-dynamodb-streamtrigger/{trigger.function_role_name}")
     assert trigger.function_arn == f"arn:aws-cn:lambda:cn-north-1:123456789012:function:{LONG_NAME}"
     assert trigger.pipe_arn == f"arn:aws-cn:pipes:cn-north-1:123456789012:pipe/{LONG_NAME}"
+
+
+@pytest.mark.parametrize(
+    ("token", "session_name"),
+    [
+        ("0b6f6a57-5d0e-4c1f-9a51-3d8e4f2b7c60", "Mare-DynamoDB-StreamTrigger-0b6f6a57-5d0e-4c1f-9a51-3d8e4f2b7c60"),
+        ("a b/c:d", "Mare-DynamoDB-StreamTrigger-a-b-c-d"),
+        ("ü" * 80, "Mare-DynamoDB-StreamTrigger-" + "-" * 36),
+        ("", "Mare-DynamoDB-StreamTrigger-request"),
+    ],
+)
+def test_the_devops_session_is_named_after_the_type_and_the_request_within_sts_rules(token, session_name):
+    name = names.devops_session_name(token)
+    assert name == session_name
+    assert re.fullmatch(r"[A-Za-z0-9_+=,.@-]{2,64}", name)
+
+
+def test_parameter_arns_with_and_without_a_leading_slash():
+    assert names.parameter_arn("aws", "eu-west-1", "210987654321", "dynamodb_table_t") == (
+        "arn:aws:ssm:eu-west-1:210987654321:parameter/dynamodb_table_t"
+    )
+    assert names.parameter_arn("aws-cn", "cn-north-1", "210987654321", "/team/t") == (
+        "arn:aws-cn:ssm:cn-north-1:210987654321:parameter/team/t"
+    )
+    assert names.account_of_role("arn:aws:iam::210987654321:role/path/reader") == "210987654321"

@@ -317,3 +317,15 @@ def test_statement_resources_returns_a_copy():
     assert resources is not None
     resources.append("arn:aws:sns:eu-west-1:123456789012:extra")
     assert statement_resources(document, SID_TOPICS) == [TOPIC_ARN]
+
+
+def test_the_devops_session_policy_allows_only_get_parameters_on_the_given_arns():
+    from mare_dynamodb_streamtrigger.policies import devops_session_policy
+
+    arns = ["arn:aws:ssm:eu-west-1:210987654321:parameter/a", "arn:aws:ssm:eu-west-1:210987654321:parameter/b"]
+    assert devops_session_policy(arns) == {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "ReadTableParameters", "Effect": "Allow", "Action": ["ssm:GetParameters"], "Resource": arns}
+        ],
+    }

@@ -666,3 +666,38 @@ def test_log_and_key_settings_pass(changes):
 )
 def test_bad_log_or_key_setting_is_refused(changes, expected):
     assert refused(model(PIPELINE_PROPERTIES, **changes)).startswith(expected)
+
+
+@pytest.mark.parametrize(
+    ("tags", "stack_tags", "message"),
+    [
+        (
+            [{"Key": "team", "Value": "a\x0bb"}],
+            None,
+            "Tags: the value of tag 'team' holds a character AWS does not allow in tags "
+            "(letters, digits, spaces and _ . : / = + - @)",
+        ),
+        (
+            [{"Key": "te;am", "Value": "x"}],
+            None,
+            "Tags: tag key 'te;am' holds a character AWS does not allow in tags "
+            "(letters, digits, spaces and _ . : / = + - @)",
+        ),
+        (
+            None,
+            {"cost<center>": "1"},
+            "Tags: tag key 'cost<center>' holds a character AWS does not allow in tags "
+            "(letters, digits, spaces and _ . : / = + - @)",
+        ),
+    ],
+)
+def test_tag_characters_are_those_aws_allows(tags, stack_tags, message):
+    built = model(PIPELINE_PROPERTIES, Tags=tags) if tags else model(PIPELINE_PROPERTIES)
+    with pytest.raises(TriggerError) as refused:
+        validate_model(built, stack_tags)
+    assert (refused.value.code, refused.value.message) == (HandlerErrorCode.InvalidRequest, message)
+
+
+def test_tags_in_any_script_with_spaces_and_the_allowed_punctuation_pass():
+    tags = [{"Key": "équipe name", "Value": "東京 1/2 a+b=c @x:y_z.-"}]
+    validate_model(model(PIPELINE_PROPERTIES, Tags=tags), {"stack": "ステージ"})

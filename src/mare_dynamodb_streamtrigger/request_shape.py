@@ -1,0 +1,257 @@
+"""Whether a handler request has the shape the library and the handlers rely on.
+
+The library turns a request into models without looking at JSON types: a string where an
+object belongs, an unknown property or a missing action would end as a Python error's text
+("'Bogus' (KeyError)"). This check runs first and names the problem instead. Its types come
+from the generated models (and so from schema.json); CloudFormation sends numbers and
+booleans as strings, which are accepted where the library casts them back; a string property
+takes a string only.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import types
+from collections.abc import Mapping, MutableMapping, Sequence
+from functools import cache
+from typing import Any, Union, get_args, get_origin, get_type_hints
+
+from . import models
+from .names import TYPE_NAME
+
+ACTIONS = ("CREATE", "READ", "UPDATE", "DELETE", "LIST")
+# Actions whose request must name the resource.
+NEEDS_PROPERTIES = ("CREATE", "READ", "UPDATE", "DELETE")
+# The request's own strings; each ends up in names, ARNs, policies and role descriptions.
+REQUEST_STRINGS = {
+    "awsAccountId": (re.compile(r"^[0-9]{12}$"), "12 digits"),
+    "region": (re.compile(r"^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$"), "a region name such as eu-west-1"),
+    # CloudFormation's token is a UUID; IAM descriptions and STS session names take printable ASCII.
+    "bearerToken": (re.compile(r"^[\x21-\x7e]{1,128}$"), "1 to 128 printable ASCII characters without spaces"),
+}
+CREDENTIAL_FIELDS = ("accessKeyId", "secretAccessKey", "sessionToken")
+# Longer digit strings are out of every range here; Python refuses to read past 4300 digits.
+INTEGER_DIGITS_MAX = 20
+INTEGER_TEXT = re.compile(rf"^[+-]?[0-9]{{1,{INTEGER_DIGITS_MAX}}}$")
+SHOWN_MAX = 60
+
+# What each action's handler keeps in its callback context (key: JSON type); a context holding
+# anything else was not written by that handler.
+STRING_LIST = "list of strings"
+CONTEXT_KEYS: dict[str, dict[str, str]] = {
+    "CREATE": {
+        "TableArn": "string",
+        "StreamArn": "string",
+        "done": STRING_LIST,
+        "created": STRING_LIST,
+        "warning": "string",
+        "deadlines": "object of numbers",
+    },
+    "UPDATE": {
+        "TableArn": "string",
+        "StreamArn": "string",
+        "LiveTags": "object of strings",
+        "pipe_changes": "boolean",
+        "done": STRING_LIST,
+        "deadlines": "object of numbers",
+    },
+    "DELETE": {"pipe_deleting": "boolean", "deadlines": "object of numbers"},
+    "READ": {},
+    "LIST": {},
+}
+# Keys a resumed context (one that holds StreamArn) cannot do without.
+CONTEXT_REQUIRED = {
+    "CREATE": ("TableArn", "StreamArn", "done", "created"),
+    "UPDATE": ("TableArn", "StreamArn", "LiveTags", "done"),
+}
+# The parts Create may have built, each of which it knows how to remove.
+CREATED_PARTS = ("function_role", "pipe_role", "log_group", "function", "pipe")
+
+
+def shown(value: Any) -> str:
+    """A name from the request, short enough for a message."""
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= SHOWN_MAX else text[: SHOWN_MAX - 1] + "…"
+
+
+def json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, Mapping):
+        return "an object"
+    if isinstance(value, (list, tuple)):
+        return "an array"
+    return type(value).__name__
+
+
+def request_problem(event: Any) -> str | None:
+    """What is wrong with the request's shape, or None; never the value of anything secret."""
+    if not isinstance(event, Mapping):
+        return f"The request is {json_type(event)}, not a JSON object"
+    action = event.get("action")
+    if action not in ACTIONS:
+        return f"The request's action is {shown(action)}; expected one of {', '.join(ACTIONS)}"
+    for key, (pattern, rule) in REQUEST_STRINGS.items():
+        value = event.get(key)
+        if not isinstance(value, str):
+            return f"The request's {key} must be a string ({rule}), not {json_type(value)}"
+        if not pattern.fullmatch(value):
+            return f"The request's {key} must be {rule}"
+    data = event.get("requestData")
+    if not isinstance(data, Mapping):
+        return f"The request's requestData must be an object, not {json_type(data)}"
+    return data_problem(action, data) or context_problem(action, event.get("callbackContext"))
+
+
+def with_defaults(event: Mapping[str, Any]) -> dict[str, Any]:
+    """The request with what the library reads unguarded but CloudFormation may leave out (a
+    LIST's resourceProperties) set to null."""
+    return {**event, "requestData": {"resourceProperties": None, **event["requestData"]}}
+
+
+def data_problem(action: str, data: Mapping[str, Any]) -> str | None:
+    for key in ("callerCredentials", "providerCredentials"):
+        credentials = data.get(key)
+        if credentials is None:
+            continue
+        if not isinstance(credentials, Mapping) or any(
+            not isinstance(credentials.get(name), str) for name in CREDENTIAL_FIELDS
+        ):
+            return f"requestData.{key} must be an object of the strings {', '.join(CREDENTIAL_FIELDS)}"
+    properties = data.get("resourceProperties")
+    if properties is None and action in NEEDS_PROPERTIES:
+        return f"The {action} request carries no resource properties (requestData.resourceProperties)"
+    for key, model in (
+        ("resourceProperties", models.ResourceModel),
+        ("previousResourceProperties", models.ResourceModel),
+        ("typeConfiguration", models.TypeConfigurationModel),
+    ):
+        value = data.get(key)
+        if value is not None:
+            problem = value_problem(value, model, "")
+            if problem:
+                return problem if key == "resourceProperties" else f"{problem} (in requestData.{key})"
+    for key in ("stackTags", "previousStackTags", "systemTags", "previousSystemTags"):
+        problem = value_problem(data.get(key), Mapping[str, str] | None, key)
+        if problem:
+            return problem
+    return None
+
+
+def value_problem(value: Any, hint: Any, path: str) -> str | None:
+    """Whether a JSON value fits a type of the generated models; the problem names its path."""
+    if get_origin(hint) in (Union, types.UnionType):
+        if value is None:
+            return None
+        hint = next(arg for arg in get_args(hint) if arg is not type(None))
+    if hint is Any:
+        return None
+    subject = path or "The properties"
+    if dataclasses.is_dataclass(hint):
+        return object_problem(value, hint, path)
+    origin = get_origin(hint)
+    if origin in (Mapping, MutableMapping, dict):
+        if not isinstance(value, Mapping):
+            return f"{subject} must be an object, not {json_type(value)}"
+        for key, item in value.items():
+            problem = value_problem(item, get_args(hint)[1], f"{path}.{shown(key)}" if path else shown(key))
+            if problem:
+                return problem
+        return None
+    if origin in (Sequence, list):
+        if not isinstance(value, list):
+            return f"{subject} must be an array, not {json_type(value)}"
+        for index, item in enumerate(value):
+            problem = value_problem(item, get_args(hint)[0], f"{path}[{index}]")
+            if problem:
+                return problem
+        return None
+    return scalar_problem(value, hint, subject)
+
+
+def object_problem(value: Any, model: Any, path: str) -> str | None:
+    subject = path or "The properties"
+    if not isinstance(value, Mapping):
+        return f"{subject} must be an object, not {json_type(value)}"
+    hints = model_hints(model)
+    for key, item in value.items():
+        if key not in hints:
+            if model is models.TypeConfigurationModel:
+                return f"{shown(key)} is not a setting of {TYPE_NAME}'s type configuration"
+            owner = f"{path} of {TYPE_NAME}" if path else TYPE_NAME
+            return f"{shown(key)} is not a property of {owner}"
+        where = f"{path}.{key}" if path else key
+        if item is None:
+            # The library cannot cast a null back; CloudFormation leaves an unset property out.
+            return f"{where} is null: leave it out instead"
+        problem = value_problem(item, hints[key], where)
+        if problem:
+            return problem
+    return None
+
+
+@cache
+def model_hints(model: Any) -> dict[str, Any]:
+    return get_type_hints(model, vars(models))
+
+
+def scalar_problem(value: Any, hint: Any, subject: str) -> str | None:
+    if hint is str:
+        fits = isinstance(value, str)
+        expected = "a string"
+    elif hint is bool:
+        fits = isinstance(value, bool) or (isinstance(value, str) and value.lower() in ("true", "false"))
+        expected = "a boolean"
+    elif hint is int:
+        fits = (isinstance(value, int) and not isinstance(value, bool)) or (
+            isinstance(value, str) and INTEGER_TEXT.fullmatch(value) is not None
+        )
+        expected = (
+            f"an integer (as text, at most {INTEGER_DIGITS_MAX} digits)" if isinstance(value, str) else "an integer"
+        )
+    else:
+        return None
+    return None if fits else f"{subject} must be {expected}, not {json_type(value)}"
+
+
+def context_problem(action: str, context: Any) -> str | None:
+    """A callback context must be one this action's handler could have written."""
+    if context is None or context == {}:
+        return None
+    if not isinstance(context, Mapping):
+        return f"The callback context must be an object, not {json_type(context)}"
+    allowed = CONTEXT_KEYS[action]
+    for key, value in context.items():
+        if key not in allowed:
+            return f"The callback context holds {shown(key)}, which the {action} handler never writes"
+        problem = context_value_problem(value, allowed[key])
+        if problem:
+            return f"The callback context's {key} must be {problem}"
+    if "StreamArn" in context:
+        missing = [key for key in CONTEXT_REQUIRED.get(action, ()) if key not in context]
+        if missing:
+            return f"The callback context of this {action} lacks {', '.join(missing)}"
+    unknown = [part for part in context.get("created", []) if part not in CREATED_PARTS]
+    if unknown:
+        return f"The callback context names parts that Create never builds: {', '.join(map(shown, unknown))}"
+    return None
+
+
+def context_value_problem(value: Any, expected: str) -> str | None:
+    fits = {
+        "string": isinstance(value, str),
+        "boolean": isinstance(value, bool),
+        STRING_LIST: isinstance(value, list) and all(isinstance(item, str) for item in value),
+        "object of strings": isinstance(value, Mapping) and all(isinstance(v, str) for v in value.values()),
+        "object of numbers": isinstance(value, Mapping)
+        and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value.values()),
+    }[expected]
+    article = "an" if expected[0] in "aeiou" else "a"
+    return None if fits else f"{article} {expected}, not {json_type(value)}"

@@ -96,8 +96,8 @@ def keep_secret(*values: Any) -> None:
 
 
 def request_secrets(event: Any) -> list[Any]:
-    """What a handler request carries that must never be written: both sets of credentials, and
-    the code and environment values of the desired and previous properties."""
+    """What a handler request carries that must never be written: both sets of credentials, the
+    code and environment values of the desired and previous properties, and the external ID."""
     data = event.get("requestData") if isinstance(event, Mapping) else None
     if not isinstance(data, Mapping):
         return []
@@ -110,6 +110,10 @@ def request_secrets(event: Any) -> list[Any]:
         properties = data.get(key)
         if isinstance(properties, Mapping):
             found.extend(_property_secrets(properties))
+    configuration = data.get("typeConfiguration")
+    if isinstance(configuration, Mapping):
+        # Not a password, but what keeps the foundation role from a confused deputy: not for logs.
+        found.append(configuration.get("DevopsParameterRoleExternalId"))
     return found
 
 

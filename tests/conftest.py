@@ -171,11 +171,16 @@ def handler_request(
     type_configuration: dict[str, Any] | None = None,
     stack_tags: dict[str, str] | None = None,
     token: str | None = None,
+    target: local.Target = TARGET,
+    request_data: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """A HandlerRequest as CloudFormation sends it to the `resource` entrypoint."""
-    return local.handler_request(
-        action, TARGET, token or str(uuid.uuid4()), properties, previous, context, stack_tags, type_configuration
+    """A HandlerRequest as CloudFormation sends it to the `resource` entrypoint; `target` sets the
+    caller's account, region and credentials, `request_data` adds to requestData."""
+    request = local.handler_request(
+        action, target, token or str(uuid.uuid4()), properties, previous, context, stack_tags, type_configuration
     )
+    request["requestData"].update(request_data or {})
+    return request
 
 
 def invoke(action: str, properties: dict[str, Any] | None, **kwargs: Any) -> dict[str, Any]:

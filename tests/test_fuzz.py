@@ -11,7 +11,6 @@ import copy
 import json
 import os
 import re
-import time
 from pathlib import Path
 from typing import Any
 
@@ -221,15 +220,11 @@ def test_no_input_crashes_a_handler(moto, aws_calls):
     def one(case: tuple[str, dict[str, Any]]) -> None:
         change, event = case
         aws_calls.calls.clear()
-        started = time.perf_counter()
         answer = json.loads(json.dumps(handlers.resource(copy.deepcopy(event), None)))
-        took = time.perf_counter() - started
         status = answer.get("status")
         seen["examples"] += 1
         key = f"{status} {answer.get('errorCode', '')}".strip()
         seen["statuses"][key] = seen["statuses"].get(key, 0) + 1
-        if os.environ.get("FUZZ_SHOW"):
-            print("FUZZ", change, key, f"{took:.3f}", len(aws_calls.calls), (answer.get("message") or "")[:200])
         assert status in ("SUCCESS", "IN_PROGRESS", "FAILED"), (change, answer)
         if status == "FAILED":
             assert answer.get("errorCode") in CODES_ALLOWED, (change, answer)

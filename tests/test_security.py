@@ -203,35 +203,16 @@ def everything_at_debug() -> Iterator[io.StringIO]:
         logger.setLevel(levels[logger.name])
 
 
-def secret_request(action: str, properties: Any, **kwargs: Any) -> dict[str, Any]:
-    """A request with the scan's own caller and provider credentials, logging to the provider's group."""
-    payload = local.handler_request(
-        action,
-        local.Target(REGION, ACCOUNT, CALLER, wait=False, max_invocations=None),
-        kwargs.pop("token", "scan-token"),
-        properties,
-        kwargs.pop("previous", None),
-        kwargs.pop("context", None),
-        None,
-        kwargs.pop("type_configuration", None),
-    )
-    payload["requestData"]["providerCredentials"] = PROVIDER
-    payload["requestData"]["providerLogGroupName"] = PROVIDER_LOG_GROUP
-    return payload
+# The scan's own caller and provider credentials, with the library's log delivery to the provider's group.
+SCAN_REQUEST = {
+    "target": local.Target(REGION, ACCOUNT, CALLER, wait=False, max_invocations=None),
+    "request_data": {"providerCredentials": PROVIDER, "providerLogGroupName": PROVIDER_LOG_GROUP},
+}
 
 
 def run_to_the_end(action: str, properties: Any, **kwargs: Any) -> list[dict[str, Any]]:
-    from mare_dynamodb_streamtrigger import handlers
-
-    token = kwargs.pop("token", f"scan-{action.lower()}")
-    events = [handlers.resource(secret_request(action, properties, token=token, **kwargs), None)]
-    while events[-1]["status"] == "IN_PROGRESS":
-        assert len(events) < 30
-        context = json.loads(json.dumps(events[-1]["callbackContext"]))
-        events.append(
-            handlers.resource(secret_request(action, properties, token=token, context=context, **kwargs), None)
-        )
-    return events
+    """Every event of one request with the scan's credentials, driven as CloudFormation drives it."""
+    return drive(action, properties, **SCAN_REQUEST, **kwargs)[1]
 
 
 def test_no_secret_reaches_a_log_a_message_or_a_callback_context(moto, aws_calls, everything_at_debug, capfd):

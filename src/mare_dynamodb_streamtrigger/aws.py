@@ -18,7 +18,7 @@ CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, connect_
 
 
 # The service models, read from disk once per process: the library makes a new boto3 session for
-# each invocation, and each new session would parse them again (about 30 ms a client).
+# each invocation, and each new session would parse them again (about 40 ms a client, docs/performance.md).
 SERVICE_MODELS = create_loader()
 
 

@@ -171,8 +171,13 @@ def from_client_error(error: ClientError) -> TriggerError:
     return TriggerError(handler_error_code(error), f"{subject}: {error_code(error)}: {error_message(error)}")
 
 
-# How much of an unreadable answer a message repeats.
-ANSWER_SHOWN_MAX = 300
+# How much of an unreadable answer a message repeats: 300 characters and the ellipsis.
+ANSWER_SHOWN_MAX = 301
+
+
+def shortened(text: str, limit: int) -> str:
+    """The text in at most `limit` characters, the last of them "…" when it had to be cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def as_trigger_error(error: Exception) -> TriggerError:
@@ -183,9 +188,10 @@ def as_trigger_error(error: Exception) -> TriggerError:
         return from_client_error(error)
     if isinstance(error, ResponseParserError):
         # An answer botocore could not read: the service's fault, not the request's.
-        text = str(error)
-        text = text if len(text) <= ANSWER_SHOWN_MAX else text[:ANSWER_SHOWN_MAX] + "…"
-        return TriggerError(HandlerErrorCode.ServiceInternalError, f"AWS sent an answer that could not be read: {text}")
+        answer = shortened(str(error), ANSWER_SHOWN_MAX)
+        return TriggerError(
+            HandlerErrorCode.ServiceInternalError, f"AWS sent an answer that could not be read: {answer}"
+        )
     if isinstance(error, ParamValidationError):
         # A value that reached AWS's client unchecked: the request's input, not the network.
         return TriggerError(HandlerErrorCode.InvalidRequest, str(error))

@@ -18,6 +18,7 @@ from functools import cache
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
 from . import models
+from .errors import shortened
 from .names import TYPE_NAME
 
 ACTIONS = ("CREATE", "READ", "UPDATE", "DELETE", "LIST")
@@ -71,8 +72,7 @@ CREATED_PARTS = ("function_role", "pipe_role", "log_group", "function", "pipe")
 
 def shown(value: Any) -> str:
     """A name from the request, short enough for a message."""
-    text = value if isinstance(value, str) else repr(value)
-    return text if len(text) <= SHOWN_MAX else text[: SHOWN_MAX - 1] + "…"
+    return shortened(value if isinstance(value, str) else repr(value), SHOWN_MAX)
 
 
 def json_type(value: Any) -> str:

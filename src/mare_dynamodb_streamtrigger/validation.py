@@ -12,7 +12,7 @@ from typing import Any
 
 from .errors import invalid
 from .filter_pattern import PatternError, validate_stream_filter
-from .names import CODEPIPELINE_ARN, SNS_TOPIC_ARN, SQS_QUEUE_ARN
+from .names import CODEPIPELINE_ARN, IAM_ROLE_ARN, SNS_TOPIC_ARN, SQS_QUEUE_ARN
 from .spec import BUILTIN_SHARED_MODULE, LOGGING_LEVELS, desired_tags, inline_file_name, setting
 
 NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -101,14 +101,13 @@ def target_arns(trigger_type: str, environment: dict[str, str] | None) -> list[s
     return sorted({value for value in (environment or {}).values() if pattern.fullmatch(value)})
 
 
-# What sts:AssumeRole accepts as a role ARN and as an external ID.
-DEVOPS_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]{1,512}$", re.ASCII)
+# What sts:AssumeRole accepts as an external ID.
 EXTERNAL_ID = re.compile(r"^[\w+=,.@:/-]{2,1224}$", re.ASCII)
 
 
 def validate_devops_access(role_arn: str, external_id: str | None) -> None:
     """The type configuration's foundation role and external ID, before sts:AssumeRole is called."""
-    if not DEVOPS_ROLE_ARN.fullmatch(role_arn):
+    if not IAM_ROLE_ARN.fullmatch(role_arn):
         raise invalid(f"DevopsParameterRoleArn (type configuration) must be an IAM role ARN, not {role_arn!r}")
     if external_id is not None and not EXTERNAL_ID.fullmatch(external_id):
         # The value itself is not repeated: it is the foundation account's shared secret.
@@ -132,10 +131,14 @@ def validate_model(model: Any, stack_tags: dict[str, str] | None = None) -> None
             f"Tags with the stack's tags come to {len(applied)} tags on each part; AWS allows at most {TAGS_MAX}"
         )
     for key, value in applied.items():
-        where = None if tag_text_allowed(value) else f"the value of tag {key[:128]!r}"
-        where = f"tag key {key[:128]!r}" if not tag_text_allowed(key) else where
-        if where:
-            raise invalid(f"Tags: {where} holds a character AWS does not allow in tags ({TAG_CHARACTERS})")
+        if not tag_text_allowed(key):
+            raise invalid(
+                f"Tags: tag key {key[:128]!r} holds a character AWS does not allow in tags ({TAG_CHARACTERS})"
+            )
+        if not tag_text_allowed(value):
+            raise invalid(
+                f"Tags: the value of tag {key[:128]!r} holds a character AWS does not allow in tags ({TAG_CHARACTERS})"
+            )
     for prop, (low, high) in INTEGER_RANGES.items():
         value = getattr(model, prop)
         if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high):

@@ -46,10 +46,12 @@ validate: venv
 	$(BIN)/cfn validate
 
 # `cfn generate` rewrites models.py and docs/ (removing every file there): keep the hand-written guides.
+# It also writes resource-role.yaml with every permission on "*": scripts/execution_role.py scopes it.
 generate: venv
 	mkdir -p build/kept-docs && cp docs/guide.md docs/performance.md docs/compared-with-pipes.md build/kept-docs/ 2>/dev/null || true
 	$(BIN)/cfn generate
 	cp build/kept-docs/*.md docs/ 2>/dev/null || true
+	$(BIN)/python scripts/execution_role.py
 
 # What each action costs: API calls, invocations, pacing, list at scale, cold start, size, memory.
 bench: venv

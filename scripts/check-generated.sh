@@ -9,7 +9,8 @@ ln -s schema.json "$work/mare-dynamodb-streamtrigger.json"
 mkdir -p "$work/src/mare_dynamodb_streamtrigger"
 (cd "$work" && "$root/.venv/bin/cfn" generate >/dev/null)
 status=0
-diff -u "$root/resource-role.yaml" "$work/resource-role.yaml" || status=1
+# cfn generate writes the execution role on "*"; scripts/execution_role.py writes the scoped one.
+"$root/.venv/bin/python" "$root/scripts/execution_role.py" --check || status=1
 diff -u "$root/src/mare_dynamodb_streamtrigger/models.py" "$work/src/mare_dynamodb_streamtrigger/models.py" || status=1
 for generated in "$work"/docs/*; do
   diff -u "$root/docs/$(basename "$generated")" "$generated" || status=1

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import functools
+import io
 import json
+import logging
 import os
 import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import boto3
+import botocore.exceptions
 import pytest
 import requests
 from moto.server import ThreadedMotoServer
 
 from faults import aws_calls  # noqa: F401 - a fixture for every test module
+from iam_evaluation import Request, requests_of_call
 from mare_dynamodb_streamtrigger import local
 from mare_dynamodb_streamtrigger.aws import Aws
 
@@ -27,6 +32,30 @@ PIPELINE_ARN = f"arn:aws:codepipeline:{REGION}:{ACCOUNT}:deploy-pipeline"
 
 # Every AWS call a handler made during the suite, as IAM actions, by the action that made it.
 SUITE_CALLS: dict[str, set[str]] = {}
+# What IAM would authorize for those calls (made with the execution role, not an assumed one).
+SUITE_REQUESTS: set[Request] = set()
+
+
+@functools.cache
+def suite_iam() -> Any:
+    """One IAM client for the suite's own looks (a client costs milliseconds to make)."""
+    return boto3.client("iam", region_name=REGION)
+
+
+# The paths of the roles the handlers created (CreateRole names it), so that the calls on them need
+# no look of their own; any other role is looked up. Cleared with moto's state by the moto fixture
+# (a later reset elsewhere leaves names the handlers make again under the same path, or none).
+CREATED_ROLE_PATHS: dict[str, str] = {}
+
+
+def live_role_path(role_name: str) -> str | None:
+    """A role's path as IAM knows it now; None for a role that does not exist."""
+    if role_name in CREATED_ROLE_PATHS:
+        return CREATED_ROLE_PATHS[role_name]
+    try:
+        return str(suite_iam().get_role(RoleName=role_name)["Role"]["Path"])
+    except botocore.exceptions.ClientError:
+        return None
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -54,7 +83,23 @@ def record_handler_calls() -> Iterator[dict[str, set[str]]]:
             if current:
                 SUITE_CALLS.setdefault(current[-1], set()).add(f"{prefix}:{model.name}")
 
+        def record_request(params: dict[str, Any], model: Any, **_kwargs: Any) -> None:
+            if model.name == "CreateRole" and credentials is None:
+                CREATED_ROLE_PATHS[params["RoleName"]] = params.get("Path", "/")
+            if current and credentials is None:
+                SUITE_REQUESTS.update(
+                    requests_of_call(
+                        f"{prefix}.{model.name}",
+                        params,
+                        self.partition,
+                        self.region,
+                        self.account,
+                        live_role_path,
+                    )
+                )
+
         made.meta.events.register("before-call", record)
+        made.meta.events.register("before-parameter-build", record_request)
         return made
 
     with pytest.MonkeyPatch.context() as patch:
@@ -103,6 +148,7 @@ def moto_url() -> Iterator[str]:
 @pytest.fixture
 def moto(moto_url: str) -> Iterator[str]:
     requests.post(f"{moto_url}/moto-api/reset", timeout=10)
+    CREATED_ROLE_PATHS.clear()
     yield moto_url
     requests.post(f"{moto_url}/moto-api/reset", timeout=10)
     # A reset keeps the state manager's transitions: put pipes back to moving at once.
@@ -219,3 +265,34 @@ def devops_clients_kwargs(role: str = "admin") -> dict[str, str]:
         "aws_secret_access_key": credentials["SecretAccessKey"],
         "aws_session_token": credentials["SessionToken"],
     }
+
+
+EMULATOR_LOGGERS = ("werkzeug", "flask_cors", "moto")
+
+
+@pytest.fixture
+def everything_at_debug() -> Iterator[io.StringIO]:
+    """Every logger at DEBUG, all records written (with tracebacks) to one buffer."""
+    buffer = io.StringIO()
+    handler = logging.StreamHandler(buffer)
+    handler.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
+    root = logging.getLogger()
+    loggers = [root] + [logging.getLogger(name) for name in list(logging.Logger.manager.loggerDict)]
+    levels = {logger.name: logger.level for logger in loggers}
+    for logger in loggers:
+        logger.setLevel(logging.DEBUG)
+    # moto's server runs in this process, unlike AWS: its own records are the emulator's, not the
+    # handlers'. Sent on to the provider's log group, they would wait for the server itself.
+    emulator = [logging.getLogger(name) for name in EMULATOR_LOGGERS]
+    for logger in emulator:
+        logger.propagate = False
+    root.addHandler(handler)
+    yield buffer
+    for logger in emulator:
+        logger.propagate = True
+    root.removeHandler(handler)
+    # The library adds its provider log handler to the root logger: take it away again.
+    for extra in [h for h in root.handlers if type(h).__name__ == "ProviderLogHandler"]:
+        root.removeHandler(extra)
+    for logger in loggers:
+        logger.setLevel(levels[logger.name])

@@ -173,7 +173,7 @@ CASES: list[tuple[str, dict[str, Any], str, str]] = [
         "filter-too-long",
         {"FilterPattern": {"eventName": ["x" * 4100]}},
         "InvalidRequest",
-        "FilterPattern: holds 4118 characters as compact JSON; Pipes allows 4096",
+        "FilterPattern: holds more than 4096 characters as compact JSON; Pipes allows 4096",
     ),
     (
         "filter-outside-record",
@@ -290,7 +290,7 @@ def test_parameter_holding_a_non_arn(table):
     assert_refused(
         pipeline_properties(),
         "InvalidRequest",
-        f"TableName {TABLE}: SSM parameter dynamodb_table_{key} holds 'not-an-arn', not a DynamoDB table ARN",
+        f"TableName {TABLE}: SSM parameter dynamodb_table_{key} does not hold a DynamoDB table ARN",
     )
 
 

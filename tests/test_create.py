@@ -415,11 +415,12 @@ def test_role_refused_past_the_deadline_fails_not_stabilized_and_rolls_back(tabl
     from conftest import invoke
 
     aws_calls.fail("lambda.CreateFunction", "InvalidParameterValueException", ROLE_REFUSED, times=100)
-    first = invoke("CREATE", pipeline_properties())
+    token = "b3f1c6de-4a0e-4f4b-9a61-0d2b7c9e5a10"
+    first = invoke("CREATE", pipeline_properties(), token=token)
     assert first["status"] == "IN_PROGRESS"
     context = first["callbackContext"]
     context["deadlines"]["the function role to reach Lambda"] = 1.0  # long past
-    final = invoke("CREATE", first["resourceModel"], context=context)
+    final = invoke("CREATE", first["resourceModel"], context=context, token=token)
 
     assert (final["status"], final["errorCode"]) == ("FAILED", "NotStabilized")
     assert final["message"] == (
@@ -442,10 +443,16 @@ def test_a_failure_midway_removes_what_was_built_newest_first(table, aws_calls):
     assert client("lambda").list_functions()["Functions"] == []
     assert client("iam").list_roles()["Roles"] == []
     calls = aws_calls.calls
-    assert calls[-5:] == [
+    # Each part is looked at as it is removed: made by this request (the roles' digest), and the
+    # trigger's own (the function's role; each role's path and marker).
+    assert calls[-9:] == [
+        "iam.GetRole",
+        "lambda.GetFunction",
         "lambda.DeleteFunction",
+        "iam.GetRole",
         "iam.DeleteRolePolicy",
         "iam.DeleteRole",
+        "iam.GetRole",
         "iam.DeleteRolePolicy",
         "iam.DeleteRole",
     ]
@@ -517,7 +524,9 @@ def test_create_waits_until_the_function_is_active(table, aws_calls):
         )
         assert "function_active" not in event["callbackContext"]["done"]
     # The first invocation ends at CreateFunction: no poll right away, no permission or pipe yet.
-    assert aws_calls.calls[aws_calls.calls.index("lambda.CreateFunction") + 1] == "lambda.GetFunction"
+    after_creation = aws_calls.calls[aws_calls.calls.index("lambda.CreateFunction") + 1 :]
+    # The next invocation checks its context's claims (the table, the roles), then polls.
+    assert after_creation[:4] == ["dynamodb.DescribeTable", "iam.GetRole", "iam.GetRole", "lambda.GetFunction"]
     first_invocation = aws_calls.calls[: aws_calls.calls.index("lambda.CreateFunction") + 1]
     assert first_invocation[-1] == "lambda.CreateFunction"
     assert aws_calls.counts()["lambda.GetFunction"] == 1 + 2 + 1  # existence, two polls, the final read
@@ -579,11 +588,12 @@ def test_a_pipe_still_failing_past_the_deadline_gives_not_stabilized_and_rolls_b
     from conftest import invoke
 
     aws_calls.fail("pipes.CreatePipe", "ValidationException", PIPE_ROLE_REFUSED, times=100)
-    first = invoke("CREATE", pipeline_properties())
+    token = "5f0c2b8e-91d4-4c53-a0f7-3e6b1d2c9a84"
+    first = invoke("CREATE", pipeline_properties(), token=token)
     assert first["status"] == "IN_PROGRESS"
     context = first["callbackContext"]
     context["deadlines"]["the pipe role to reach Pipes"] = 1.0
-    final = invoke("CREATE", first["resourceModel"], context=context)
+    final = invoke("CREATE", first["resourceModel"], context=context, token=token)
     assert (final["status"], final["errorCode"]) == ("FAILED", "NotStabilized")
     assert final["message"].startswith(
         "Create failed at step pipe: Gave up waiting for the pipe role to reach Pipes after 300 s: "

@@ -25,15 +25,19 @@ def test_delete_removes_pipe_function_permission_roles_and_policies(table, aws_c
     assert iam.list_roles()["Roles"] == []
     for kind in ("fn", "pipe"):
         assert role_name(NAME, REGION, kind) not in {r["RoleName"] for r in iam.list_roles()["Roles"]}
+    # Each part is removed only when it is the trigger's own, looked at as it is removed.
     assert aws_calls.calls == [
-        "lambda.GetFunction",
         "pipes.DescribePipe",
+        "lambda.GetFunction",
         "pipes.DeletePipe",
         "pipes.DescribePipe",
+        "lambda.GetFunction",  # the function's role is the trigger's
         "lambda.DeleteFunction",
         "logs.ListTagsForResource",  # a pipe log group is removed only if the type made it
+        "iam.GetRole",  # under the type's path, with its marker
         "iam.DeleteRolePolicy",
         "iam.DeleteRole",
+        "iam.GetRole",
         "iam.DeleteRolePolicy",
         "iam.DeleteRole",
     ]

@@ -84,8 +84,8 @@ def fire(cache: Path, name: str = NAME, **options: Any) -> FireReport:
     return pipe_runner.fire(name, cache_folder=cache, **options)
 
 
-def create(properties: dict[str, Any]) -> dict[str, Any]:
-    final, _ = drive("CREATE", properties)
+def create(properties: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    final, _ = drive("CREATE", properties, **kwargs)
     assert final["status"] == "SUCCESS", final
     return final["resourceModel"]
 
@@ -153,6 +153,7 @@ def test_a_zero_code_pipeline_trigger_starts_the_pipeline_for_a_matching_insert_
         "dead_lettered": 0,
         "ok": True,
         "problem": None,
+        "warnings": [],
     }
 
 
@@ -216,7 +217,10 @@ def test_code_deployed_from_s3_runs_too(table, cache, tmp_path):
     with zipfile.ZipFile(archive, "w") as zipped:
         zipped.writestr("app.py", "def handler(event, context):\n    return {'from': 's3', 'count': len(event)}\n")
     s3.put_object(Bucket="function-code", Key="app.zip", Body=archive.read_bytes())
-    create(pipeline_properties(Code={"S3Bucket": "function-code", "S3Key": "app.zip"}))
+    create(
+        pipeline_properties(Code={"S3Bucket": "function-code", "S3Key": "app.zip"}),
+        type_configuration={"CodeBuckets": ["function-code"]},
+    )
     put(id="req-1", status="PENDING")
 
     assert [batch.result for batch in fire(cache).batches] == [{"from": "s3", "count": 1}]
@@ -324,6 +328,62 @@ def test_a_later_run_delivers_only_what_is_new_and_from_start_forgets(table, cac
     assert saved["pipeArn"] == f"arn:aws:pipes:{REGION}:{ACCOUNT}:pipe/{NAME}"
     assert saved["endpoint"] == os.environ["AWS_ENDPOINT_URL"]
     assert list(saved["shards"].values()) == [again.batches[-1].last_sequence_number]
+
+
+OPERATOR_MARK = "operator-only-3e9d1c"
+SNOOP = textwrap.dedent(
+    """
+    import gc, os
+
+
+    def snoop():
+        # Built here, so that the marker's text is in no dict of this module.
+        mark = "operator" + "-only-"
+        found = set()
+        for holder in gc.get_objects():
+            if isinstance(holder, dict) and any(isinstance(v, str) and mark in v for v in list(holder.values())):
+                found.add("memory")
+        if any(mark in value for value in os.environ.values()):
+            found.add("environment")
+        if "testing" in os.environ.values():
+            found.add("the operator's key")
+        return sorted(found)
+
+
+    # At import time, as a hostile package would.
+    FOUND = snoop()
+
+
+    def handler(event, context):
+        return FOUND
+    """
+)
+
+
+def test_the_functions_code_cannot_read_the_operators_credentials(table, cache, monkeypatch):
+    """The runner's own credentials (moto's "testing", and a marked variable) stay out of the child."""
+    monkeypatch.setenv("OPERATOR_TOKEN", OPERATOR_MARK)
+    create(pipeline_properties(Code={"ZipFile": SNOOP}))
+    put(id="req-1", status="PENDING")
+
+    [batch] = fire(cache).batches
+
+    assert batch.status == "delivered" and batch.result == []
+
+
+def test_a_malformed_checkpoint_is_reported_and_the_run_starts_as_a_new_pipe_would(table, cache):
+    create(pipeline_properties(Code={"ZipFile": ECHO}))
+    put(id="req-1", status="PENDING")
+    assert [len(event) for event in delivered(fire(cache))] == [1]
+    [checkpoint] = list(cache.iterdir())
+    checkpoint.write_text('{"shards": "planted"}')
+    put(id="req-2", status="PENDING")
+
+    report = fire(cache)
+
+    assert report.warnings == [f"checkpoint {checkpoint} is not one the runner writes: starting where a new pipe would"]
+    assert delivered(report) == [[image(id="req-1", status="PENDING"), image(id="req-2", status="PENDING")]]
+    assert report.ok
 
 
 @pytest.mark.parametrize(("position", "delivered_ids"), [("LATEST", ["after"]), ("TRIM_HORIZON", ["before", "after"])])

@@ -1,20 +1,42 @@
 """The handlers' own role: resource-role.yaml grants exactly what the schema's handlers declare,
-and every call any test saw a handler make is among its action's declared permissions."""
+each on exactly what the type acts on; every call any test saw a handler make is allowed by it,
+and what a hostile stack author could ask of the type is denied by IAM itself."""
 
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 
-from conftest import SUITE_CALLS, drive, make_table, pipeline_properties
+from conftest import (
+    ACCOUNT,
+    DEVOPS_ACCOUNT,
+    REGION,
+    SUITE_CALLS,
+    SUITE_REQUESTS,
+    drive,
+    make_table,
+    pipeline_properties,
+)
+from iam_evaluation import NO_SUCH_ROLE, Request, allowing_statement, resolve
+from mare_dynamodb_streamtrigger.names import ROLE_PATH
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # parliament imports pkg_resources, which warns
+    import parliament
+    from parliament import analyze_policy_string
 
 ROOT = Path(__file__).parent.parent
 SCHEMA = json.loads((ROOT / "schema.json").read_text())
 ROLE = yaml.safe_load((ROOT / "resource-role.yaml").read_text())
 HANDLERS = {"CREATE": "create", "READ": "read", "UPDATE": "update", "DELETE": "delete", "LIST": "list"}
+FOUNDATION_ROLE = f"arn:aws:iam::{DEVOPS_ACCOUNT}:role/parameter-reader"
+# The Service Authorization Reference as parliament ships it: which actions have a resource type.
+IAM_DEFINITION = json.loads((Path(parliament.__file__).parent / "iam_definition.json").read_text())
 
 
 def declared(handler: str) -> set[str]:
@@ -27,23 +49,64 @@ def undeclared(recorded: dict[str, set[str]]) -> dict[str, list[str]]:
     return {action: calls for action, calls in missing.items() if calls}
 
 
+def statements(devops_role: str = FOUNDATION_ROLE) -> list[dict[str, Any]]:
+    """The role's statements as IAM sees them in the test account, region and partition."""
+    (policy,) = ROLE["Resources"]["ExecutionRole"]["Properties"]["Policies"]
+    values = {
+        "AWS::Partition": "aws",
+        "AWS::Region": REGION,
+        "AWS::AccountId": ACCOUNT,
+        "DevopsParameterRoleArn": devops_role,
+    }
+    return resolve(policy["PolicyDocument"]["Statement"], values, {"HasDevopsParameterRole": bool(devops_role)})
+
+
+def has_resource_type(action: str) -> bool:
+    prefix, name = action.split(":")
+    privileges = [
+        privilege
+        for service in IAM_DEFINITION
+        if service["prefix"] == prefix
+        for privilege in service["privileges"]
+        if privilege["privilege"] == name
+    ]
+    assert privileges, action
+    return any(resource["resource_type"] for privilege in privileges for resource in privilege["resource_types"])
+
+
 def test_a_call_that_is_not_declared_is_reported():
     recorded = {"CREATE": {"lambda:CreateFunction", "s3:PutObject"}, "LIST": {"pipes:ListPipes"}}
     assert undeclared(recorded) == {"CREATE": ["s3:PutObject"]}
 
 
-def role_statements() -> list[dict]:
-    (policy,) = ROLE["Resources"]["ExecutionRole"]["Properties"]["Policies"]
-    return policy["PolicyDocument"]["Statement"]
-
-
-def test_the_role_grants_exactly_the_declared_actions_and_no_wildcard_action():
-    statements = role_statements()
-    granted = {action for statement in statements for action in statement["Action"]}
+def test_the_role_grants_exactly_the_declared_actions_each_once():
+    granted = [action for statement in statements() for action in statement["Action"]]
     union = set().union(*(declared(handler) for handler in SCHEMA["handlers"]))
-    assert granted == union
-    assert all(statement["Effect"] == "Allow" and "NotAction" not in statement for statement in statements)
+    assert sorted(granted) == sorted(union)
     assert [action for action in granted if "*" in action] == []
+
+
+def test_only_actions_without_a_resource_type_are_granted_on_every_resource():
+    on_everything = sorted(a for s in statements() for a in s["Action"] if s["Resource"] == "*")
+    granted = sorted(action for statement in statements() for action in statement["Action"])
+    assert on_everything == [action for action in granted if not has_resource_type(action)]
+    assert len(on_everything) == 10  # ListRoles, ListPipes and Pipes' eight log-delivery actions
+    assert [action for action in on_everything if has_resource_type(action)] == []
+    scoped = [action for statement in statements() for action in statement["Action"] if statement["Resource"] != "*"]
+    assert all(has_resource_type(action) for action in scoped)
+    for statement in statements():
+        if statement["Resource"] != "*":
+            assert f":{ACCOUNT}:" in statement["Resource"] or statement["Sid"] in (
+                "CodePackagesOfThisAccount",  # S3 ARNs hold no account: the condition does
+                "FoundationParameterRole",
+            ), statement
+
+
+def test_without_a_foundation_role_the_type_may_assume_no_role_at_all():
+    assert "sts:AssumeRole" not in {action for statement in statements("") for action in statement["Action"]}
+    request = Request("sts:AssumeRole", FOUNDATION_ROLE)
+    assert allowing_statement(statements(""), request) is None
+    assert allowing_statement(statements(), request) == "FoundationParameterRole"
 
 
 def test_only_cloudformation_for_this_type_in_this_account_may_assume_the_role():
@@ -56,8 +119,89 @@ def test_only_cloudformation_for_this_type_in_this_account_may_assume_the_role()
     }
 
 
+OURS = f"arn:aws:iam::{ACCOUNT}:role/mare-dynamodb-streamtrigger/ci-fn-0a1b2c3d"
+FOREIGN_ROLE = f"arn:aws:iam::{ACCOUNT}:role/ops/ci-fn-0a1b2c3d"
+LAMBDA = (("iam:PassedToService", "lambda.amazonaws.com"),)
+
+
+# What a hostile stack author could try to have the type do, each denied by the role itself.
+ATTACKS = [
+    Request("iam:DeleteRole", FOREIGN_ROLE),
+    Request("iam:DeleteRolePolicy", FOREIGN_ROLE),
+    Request("iam:DetachRolePolicy", FOREIGN_ROLE),
+    Request("iam:PutRolePolicy", f"arn:aws:iam::{ACCOUNT}:role/admin"),
+    Request("iam:CreateRole", f"arn:aws:iam::{ACCOUNT}:role/escalate"),
+    Request("iam:PassRole", f"arn:aws:iam::{ACCOUNT}:role/admin", LAMBDA),
+    Request("iam:PassRole", OURS, (("iam:PassedToService", "ec2.amazonaws.com"),)),
+    Request("iam:PassRole", OURS),
+    Request(
+        "s3:GetObject", "arn:aws:s3:::finance-private/payroll/exporter.zip", (("s3:ResourceAccount", "999988887777"),)
+    ),
+    Request("kms:Decrypt", f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"),
+    Request(
+        "kms:Decrypt",
+        f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        (("kms:ViaService", f"secretsmanager.{REGION}.amazonaws.com"),),
+    ),
+    Request("logs:PutRetentionPolicy", f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/lambda/payments"),
+    Request("logs:DeleteLogGroup", f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/audit/trail"),
+    Request("sts:AssumeRole", f"arn:aws:iam::{ACCOUNT}:role/admin"),
+    Request("ssm:GetParameters", f"arn:aws:ssm:{REGION}:{ACCOUNT}:parameter/db-password"),
+    Request(
+        "lambda:AddPermission", f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:payments", (("lambda:Principal", "*"),)
+    ),
+    Request("lambda:DeleteFunction", f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:payments"),
+    Request("lambda:DeleteFunction", f"arn:aws:lambda:{REGION}:999988887777:function:payments"),
+    Request("pipes:DeletePipe", f"arn:aws:pipes:{REGION}:999988887777:pipe/payments"),
+    Request("dynamodb:DeleteTable", f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/payments"),
+]
+
+
+@pytest.mark.parametrize("request_", ATTACKS, ids=str)
+def test_the_role_denies_what_a_hostile_author_could_ask_for(request_):
+    assert allowing_statement(statements(), request_) is None
+
+
+def test_the_role_allows_what_a_trigger_needs_and_the_evaluation_is_not_vacuous():
+    needs = [
+        Request("iam:DeleteRole", OURS),
+        Request("iam:PassRole", OURS, LAMBDA),
+        Request("s3:GetObject", "arn:aws:s3:::artifacts/app.zip", (("s3:ResourceAccount", ACCOUNT),)),
+        Request("logs:PutRetentionPolicy", f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/vendedlogs/pipes/x"),
+        Request(
+            "lambda:AddPermission",
+            f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:x",
+            (("lambda:Principal", "pipes.amazonaws.com"),),
+        ),
+    ]
+    assert [allowing_statement(statements(), need) for need in needs] == [
+        "TriggerRoles",
+        "PassTriggerRoles",
+        "CodePackagesOfThisAccount",
+        "PipeLogGroups",
+        "LetPipesInvokeFunctions",
+    ]
+
+
+def test_parliament_finds_nothing_on_the_role():
+    document = {"Version": "2012-10-17", "Statement": statements()}
+    findings = [(f.issue, f.detail) for f in analyze_policy_string(json.dumps(document)).findings]
+    # PutResourcePolicy on "*" is what Pipes' log delivery needs (see scripts/execution_role.py).
+    assert [issue for issue, _ in findings if issue != "RESOURCE_STAR"] == []
+    star = {entry for issue, detail in findings if issue == "RESOURCE_STAR" for entry in (detail or [])}
+    assert star <= {"logs:PutResourcePolicy"}, findings
+
+
+def role_for(request: Request) -> list[dict[str, Any]]:
+    """The role as deployed for the request's test: with the foundation role that test configured
+    (the template's DevopsParameterRoleArn is the type configuration's role, 5.2 of the guide)."""
+    if request.action == "sts:AssumeRole":
+        return statements(request.resource)
+    return statements()
+
+
 @pytest.mark.last_in_suite
-def test_every_call_a_handler_made_in_the_suite_is_declared_for_its_action(moto):
+def test_every_call_a_handler_made_in_the_suite_is_declared_and_allowed_by_the_role(moto):
     # One pass of every action here, so that the check has something to see when run alone.
     make_table()
     properties = pipeline_properties()
@@ -69,4 +213,20 @@ def test_every_call_a_handler_made_in_the_suite_is_declared_for_its_action(moto)
 
     assert set(SUITE_CALLS) == set(HANDLERS)
     assert undeclared(SUITE_CALLS) == {}
-    print("calls seen, by action:", {action: len(calls) for action, calls in sorted(SUITE_CALLS.items())})
+    denied = [request for request in SUITE_REQUESTS if allowing_statement(role_for(request), request) is None]
+    # GetRole of a name no role has, or of a same-named role outside the type's path (the attacks
+    # of test_hostile_caller): IAM refuses it or may, and the handlers read that as "not ours"
+    # (test_hostile_caller simulates the refusal). No other call may be denied.
+    tolerated = [
+        request
+        for request in denied
+        if request.action == "iam:GetRole"
+        and ((NO_SUCH_ROLE, "true") in request.context or f":role{ROLE_PATH}" not in request.resource)
+    ]
+    assert sorted(str(request) for request in denied if request not in tolerated) == []
+    print(
+        "calls seen, by action:",
+        {action: len(calls) for action, calls in sorted(SUITE_CALLS.items())},
+        f"; {len(SUITE_REQUESTS)} distinct requests evaluated against the role, "
+        f"{len(tolerated)} GetRole of absent roles tolerated either way, no other denied",
+    )

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import io
 import json
-import logging
 import re
-from collections.abc import Iterator
 from typing import Any
-
-import pytest
 
 from conftest import (
     ACCOUNT,
@@ -172,37 +167,6 @@ NEW_CODE = "def handler(event, context):\n    return 'zip-secret-second-3c9a'\n"
 ENV_SECRET = "env-secret-8d2b47a1"
 NEW_ENV_SECRET = "env-secret-updated-5f0c"
 PROVIDER_LOG_GROUP = "provider-logs"
-EMULATOR_LOGGERS = ("werkzeug", "flask_cors", "moto")
-
-
-@pytest.fixture
-def everything_at_debug() -> Iterator[io.StringIO]:
-    """Every logger at DEBUG, all records written (with tracebacks) to one buffer."""
-    buffer = io.StringIO()
-    handler = logging.StreamHandler(buffer)
-    handler.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
-    root = logging.getLogger()
-    loggers = [root] + [logging.getLogger(name) for name in list(logging.Logger.manager.loggerDict)]
-    levels = {logger.name: logger.level for logger in loggers}
-    for logger in loggers:
-        logger.setLevel(logging.DEBUG)
-    # moto's server runs in this process, unlike AWS: its own records are the emulator's, not the
-    # handlers'. Sent on to the provider's log group, they would wait for the server itself.
-    emulator = [logging.getLogger(name) for name in EMULATOR_LOGGERS]
-    for logger in emulator:
-        logger.propagate = False
-    root.addHandler(handler)
-    yield buffer
-    for logger in emulator:
-        logger.propagate = True
-    root.removeHandler(handler)
-    # The library adds its provider log handler to the root logger: take it away again.
-    for extra in [h for h in root.handlers if type(h).__name__ == "ProviderLogHandler"]:
-        root.removeHandler(extra)
-    for logger in loggers:
-        logger.setLevel(levels[logger.name])
-
-
 # The scan's own caller and provider credentials, with the library's log delivery to the provider's group.
 SCAN_REQUEST = {
     "target": local.Target(REGION, ACCOUNT, CALLER, wait=False, max_invocations=None),

@@ -10,6 +10,7 @@ from botocore.config import Config
 from botocore.loaders import create_loader
 from cloudformation_cli_python_lib import HandlerErrorCode, SessionProxy
 
+from . import redaction
 from .errors import TriggerError, name_resource_in_error, remember_resource
 from .names import TriggerNames
 
@@ -60,6 +61,8 @@ class Aws:
             made = session.client(service, region_name=self.region, config=CLIENT_CONFIG)
         made.meta.events.register("before-parameter-build", remember_resource)
         made.meta.events.register("after-call", name_resource_in_error)
+        if service == "lambda":
+            made.meta.events.register("after-call", redaction.learn_environment)
         return made
 
     def names(self, trigger_name: str) -> TriggerNames:

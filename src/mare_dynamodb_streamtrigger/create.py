@@ -11,9 +11,16 @@ from typing import Any
 from botocore.exceptions import ClientError
 from cloudformation_cli_python_lib import HandlerErrorCode, ProgressEvent, SessionProxy
 
-from . import parts, policies, spec, table
+from . import ownership, parts, policies, spec, table
 from .aws import Aws
-from .errors import TriggerError, as_trigger_error, error_code, error_message, role_not_yet_usable
+from .context_claims import check_claims, refused
+from .errors import (
+    TriggerError,
+    as_trigger_error,
+    error_code,
+    error_message,
+    role_not_yet_usable,
+)
 from .names import RoleKind, TriggerNames
 from .progress import (
     FUNCTION_POLL_SECONDS,
@@ -32,7 +39,7 @@ from .progress import (
     wait_for_pipe_role,
 )
 from .read import read_model
-from .validation import validate_devops_access, validate_model
+from .validation import validate_code_bucket, validate_devops_access, validate_model
 
 STEPS = (
     "function_role",
@@ -44,6 +51,8 @@ STEPS = (
     "pipe",
     "pipe_running",
 )
+# The parts Create builds, each of which its rollback knows how to remove.
+CREATED_PARTS = ("function_role", "pipe_role", "log_group", "function", "pipe")
 # DynamoDB Streams serves at most two readers per shard at once; more are throttled.
 STREAM_READERS_MAX = 2
 
@@ -64,16 +73,36 @@ def devops_access(request: Any, model: Any) -> table.DevopsAccess | None:
 def create(session: SessionProxy | None, request: Any, context: Context) -> ProgressEvent:
     aws = Aws.of(session, request)
     model = request.desiredResourceState
+    # Every invocation: the model and any context come with the request, and neither is trusted.
+    validate_model(model, request.desiredResourceTags)
+    validate_code_bucket(model, request.typeConfiguration)
+    names = aws.names(model.Name)
     absent: set[str] = set()
     if "StreamArn" not in context:  # the first invocation of this request
-        validate_model(model, request.desiredResourceTags)
         stream = table.resolve(aws, model.TableName, model.TableIndexName, devops_access(request, model))
-        absent = refuse_existing(aws, aws.names(model.Name), request.clientRequestToken)
+        absent = refuse_existing(aws, names, request.clientRequestToken)
+        parts.refuse_foreign_log_group(aws, names, model)
         context = {"TableArn": stream.table_arn, "StreamArn": stream.stream_arn, "done": [], "created": []}
         warning = too_many_readers(model.Name, stream.stream_arn, parts.stream_readers(aws, stream.stream_arn))
         if warning:
             context["warning"] = warning
+    else:
+        check_resumed(aws, names, request, context)
     return Creation(aws, request, context, absent).run()
+
+
+def check_resumed(aws: Aws, names: TriggerNames, request: Any, context: Context) -> None:
+    """A resumed context's claims, before anything is done with it: its table and stream are the
+    table's own now, and the roles it says were made were made by this very request."""
+    model = request.desiredResourceState
+    check_claims(context, model, request, STEPS, CREATED_PARTS)
+    live = table.describe_table(aws, model.TableName)
+    if live.get("TableArn") != context["TableArn"] or live.get("LatestStreamArn") != context["StreamArn"]:
+        raise refused(f"StreamArn is not the latest stream of table {model.TableName}")
+    for step, kind in (("function_role", "fn"), ("pipe_role", "pipe")):
+        claimed = step in context["done"] or step in context["created"]
+        if claimed and not parts.role_made_by(aws, names, kind, request.clientRequestToken):
+            raise refused(f"{step} was not made by this request")
 
 
 def too_many_readers(name: str, stream_arn: str, readers: list[str]) -> str | None:
@@ -169,6 +198,10 @@ class Creation:
             return
         if parts.create_log_group(self.aws, self.names):
             self.built("log_group")
+        elif "log_group" not in self.context["created"]:
+            # Someone else's group (made since the first look): used as it is, never changed.
+            parts.refuse_foreign_log_group(self.aws, self.names, self.model)
+            return
         if self.model.LogRetentionInDays is not None:
             parts.set_log_retention(self.aws, self.names, self.model.LogRetentionInDays)
 
@@ -205,7 +238,10 @@ class Creation:
     def own_function_exists(self) -> bool:
         """A function of this name made by an earlier delivery of this request uses our role."""
         existing = parts.get_function(self.aws, self.names.function_name)
-        if existing is None or existing["Configuration"].get("Role") != self.names.function_role_arn:
+        token = self.request.clientRequestToken
+        if not ownership.own_function(existing, self.names) or not parts.role_made_by(
+            self.aws, self.names, "fn", token
+        ):
             raise TriggerError(
                 HandlerErrorCode.AlreadyExists, f"A function named {self.names.function_name} already exists"
             )
@@ -287,7 +323,8 @@ class Creation:
 
     def take_existing_pipe(self, existing: dict[str, Any] | None) -> None:
         """A pipe of this name made by an earlier delivery of this request uses our role."""
-        if existing is None or existing.get("RoleArn") != self.names.pipe_role_arn:
+        token = self.request.clientRequestToken
+        if not ownership.own_pipe(existing, self.names) or not parts.role_made_by(self.aws, self.names, "pipe", token):
             raise TriggerError(HandlerErrorCode.AlreadyExists, f"A pipe named {self.names.pipe_name} already exists")
         self.built("pipe")
 
@@ -297,33 +334,47 @@ class Creation:
         if reason:
             # The new role did not yet reach Pipes: remove the failed pipe and make it again later.
             event = wait_for_pipe_role(self.context, self.model, reason)
-            parts.delete_pipe(self.aws, self.names.pipe_name)
+            parts.delete_own_pipe(self.aws, self.names)
             self.context["done"].remove("pipe")
             return event
         return pipe_progress(self.context, self.model, self.names.pipe_name, pipe)
 
     def roll_back(self, step: str, failure: TriggerError) -> ProgressEvent:
-        """Removes what this request built, newest first, and says so in the failure."""
-        left: list[str] = []
+        """Removes what this request built, newest first, and says so in the failure. Each part is
+        looked at again as it is removed: only one that is the trigger's own and was made by this
+        request (its roles carry this request's digest) is removed; anything else is left alone."""
+        token = self.request.clientRequestToken
+        seen: dict[RoleKind, bool] = {}
+
+        def made_here(kind: RoleKind) -> bool:
+            """The trigger's role of this kind carries this request's digest (looked at once)."""
+            if kind not in seen:
+                seen[kind] = parts.role_made_by(self.aws, self.names, kind, token, denied_is_absent=False)
+            return seen[kind]
+
         removals = {
-            "pipe": (self.names.pipe_arn, lambda: parts.delete_pipe(self.aws, self.names.pipe_name)),
-            "function": (self.names.function_arn, lambda: parts.delete_function(self.aws, self.names.function_name)),
+            "pipe": (self.names.pipe_arn, lambda: made_here("pipe") and parts.delete_own_pipe(self.aws, self.names)),
+            "function": (
+                self.names.function_arn,
+                lambda: made_here("fn") and parts.delete_own_function(self.aws, self.names),
+            ),
             "log_group": (
                 self.names.pipe_log_group_arn,
-                lambda: parts.delete_own_log_group(self.aws, self.names),
+                lambda: made_here("pipe") and parts.delete_own_log_group(self.aws, self.names),
             ),
-            "pipe_role": (self.names.pipe_role_arn, lambda: parts.delete_role(self.aws, self.names.pipe_role_name)),
+            "pipe_role": (self.names.pipe_role_arn, lambda: parts.delete_own_role(self.aws, self.names, "pipe", token)),
             "function_role": (
                 self.names.function_role_arn,
-                lambda: parts.delete_role(self.aws, self.names.function_role_name),
+                lambda: parts.delete_own_role(self.aws, self.names, "fn", token),
             ),
         }
         removed: list[str] = []
+        left: list[str] = []
         for part in reversed(self.context["created"]):
             arn, remove = removals[part]
             try:
-                remove()
-                removed.append(arn)
+                if remove():
+                    removed.append(arn)
             except Exception:  # noqa: BLE001 - report what could not be removed, by ARN
                 left.append(arn)
         message = f"Create failed at step {step}: {failure.message.rstrip('.')}."

@@ -1,5 +1,7 @@
 """Delete: the pipe (waiting until it is gone), the function with its permission, the pipe's log
-group if the type made it, both roles."""
+group if the type made it, both roles. Each only if it is the trigger's own (ownership.py):
+anything else under the Name is someone else's, and a Name with none of the trigger's parts is
+NotFound, with nothing changed."""
 
 from __future__ import annotations
 
@@ -8,8 +10,9 @@ from typing import Any
 from botocore.exceptions import ClientError
 from cloudformation_cli_python_lib import OperationStatus, ProgressEvent, SessionProxy
 
-from . import parts
+from . import ownership, parts
 from .aws import Aws
+from .context_claims import check_progress
 from .progress import (
     PIPE_BUSY,
     PIPE_POLL_SECONDS,
@@ -27,33 +30,35 @@ def delete(session: SessionProxy | None, request: Any, context: Context) -> Prog
     aws = Aws.of(session, request)
     model = request.desiredResourceState
     names = aws.names(existing_name(model.Name if model else None))
+    check_progress(context)  # a context is a claim: no deadline beyond the longest wait
+    pipe = parts.describe_pipe(aws, names.pipe_name)
+    own_pipe = pipe if ownership.own_pipe(pipe, names) else None
     if not context.get("pipe_deleting"):
         function = parts.get_function(aws, names.function_name)
-        pipe = parts.describe_pipe(aws, names.pipe_name)
-        if function is None and pipe is None:
-            # Roles left by an earlier delete that failed half-way are still this trigger's to remove.
-            removed = [parts.delete_role(aws, role) for role in (names.pipe_role_name, names.function_role_name)]
+        if own_pipe is None and not ownership.own_function(function, names):
+            # Roles left by an earlier delete that failed half-way are still this trigger's to remove;
+            # a role IAM will not show here is not one of them.
+            removed = [parts.delete_own_role(aws, names, kind, denied_is_absent=True) for kind in ("pipe", "fn")]
             if not any(removed):
-                raise not_found(model.Name)
+                raise not_found(names.trigger_name)
             return ProgressEvent(status=OperationStatus.SUCCESS, resourceModel=None)
         try:
-            accepted = pipe is not None and parts.delete_pipe(aws, names.pipe_name)
+            accepted = own_pipe is not None and parts.delete_pipe(aws, names.pipe_name)
         except ClientError as error:
             return wait_if_busy(error, PIPE_BUSY, context, model)
         done_waiting(context, PIPE_BUSY.what)
         context = {**context, "pipe_deleting": True}
         pipe_state = "DeletePipe accepted" if accepted else None
     else:
-        pipe = parts.describe_pipe(aws, names.pipe_name)
-        if pipe is not None:
-            refuse_failed(names.pipe_name, pipe)  # DELETE_FAILED: no use waiting
-        pipe_state = None if pipe is None else f"state {pipe.get('CurrentState')}"
+        if own_pipe is not None:
+            refuse_failed(names.pipe_name, own_pipe)  # DELETE_FAILED: no use waiting
+        pipe_state = None if own_pipe is None else f"state {own_pipe.get('CurrentState')}"
     if pipe_state is not None:
         return wait(
             context, "the pipe to be deleted", STABILIZATION_DEADLINE_SECONDS, PIPE_POLL_SECONDS, model, pipe_state
         )
-    parts.delete_function(aws, names.function_name)
+    parts.delete_own_function(aws, names)
     parts.delete_own_log_group(aws, names)
-    parts.delete_role(aws, names.pipe_role_name)
-    parts.delete_role(aws, names.function_role_name)
+    parts.delete_own_role(aws, names, "pipe")
+    parts.delete_own_role(aws, names, "fn")
     return ProgressEvent(status=OperationStatus.SUCCESS, resourceModel=None)

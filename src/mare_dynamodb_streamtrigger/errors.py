@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -24,6 +25,13 @@ class TriggerError(Exception):
 
 def invalid(message: str) -> TriggerError:
     return TriggerError(HandlerErrorCode.InvalidRequest, message)
+
+
+def foreign_log_group_message(log_group_name: str) -> str:
+    return (
+        f"LogRetentionInDays: log group {log_group_name} exists and was not made by this trigger; its retention "
+        "is its owner's to set. Leave LogRetentionInDays out to log there as it is"
+    )
 
 
 # AWS error codes, across the services the handlers call, and what CloudFormation is told.
@@ -171,6 +179,8 @@ def from_client_error(error: ClientError) -> TriggerError:
     return TriggerError(handler_error_code(error), f"{subject}: {error_code(error)}: {error_message(error)}")
 
 
+# botocore's parameter report: "Invalid type for parameter X, value: <the value>, type: ...".
+QUOTED_VALUE = re.compile(r", value: .*?,(?= type:| valid )", re.DOTALL)
 # How much of an unreadable answer a message repeats: 300 characters and the ellipsis.
 ANSWER_SHOWN_MAX = 301
 
@@ -193,11 +203,17 @@ def as_trigger_error(error: Exception) -> TriggerError:
             HandlerErrorCode.ServiceInternalError, f"AWS sent an answer that could not be read: {answer}"
         )
     if isinstance(error, ParamValidationError):
-        # A value that reached AWS's client unchecked: the request's input, not the network.
-        return TriggerError(HandlerErrorCode.InvalidRequest, str(error))
+        # A value that reached AWS's client unchecked: the request's input, not the network. The
+        # report names the parameter; the value it quotes could be anything, a secret included.
+        return TriggerError(HandlerErrorCode.InvalidRequest, QUOTED_VALUE.sub(", value: ***,", str(error)))
     if isinstance(error, BotoCoreError):
         return TriggerError(HandlerErrorCode.NetworkFailure, f"{type(error).__name__}: {error}")
-    return TriggerError(HandlerErrorCode.InternalFailure, f"{type(error).__name__}: {error}")
+    # A defect of the handler: its text (a library's, a KeyError's) may hold anything of the
+    # request, so only its kind is told; the type's log has the traceback, scrubbed.
+    return TriggerError(
+        HandlerErrorCode.InternalFailure,
+        f"The handler failed unexpectedly ({type(error).__name__}); the type's log has the details",
+    )
 
 
 def guarded(worker: Callable[..., ProgressEvent]) -> Callable[..., ProgressEvent]:

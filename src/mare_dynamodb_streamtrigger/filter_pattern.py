@@ -30,6 +30,7 @@ import ipaddress
 import json
 import math
 import re
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, cast
@@ -40,6 +41,11 @@ PATTERN_MAX = 4096  # Pipes' Filter.Pattern: "Maximum length of 4096."
 TOP_LEVEL_KEYS = frozenset(
     {"eventID", "eventName", "eventVersion", "eventSource", "awsRegion", "dynamodb", "eventSourceARN", "userIdentity"}
 )
+# A DynamoDB item nests at most 32 levels; in a stream record each level is two keys deep (a name and
+# its type, M or L), under dynamodb.NewImage: 3 + 2 * 32 levels, and a leaf's array and matcher.
+PATTERN_DEPTH_MAX = 70
+# The largest finite double: a number past it cannot be compared, and Python's float() fails on it.
+NUMBER_MAX = sys.float_info.max
 NUMERIC_OPERATORS = frozenset({"=", "<", "<=", ">", ">="})
 LOWER_BOUNDS = frozenset({">", ">="})
 UPPER_BOUNDS = frozenset({"<", "<="})
@@ -83,6 +89,7 @@ def validate(pattern: object) -> None:
 
 def validate_stream_filter(pattern: object) -> None:
     """Raise PatternError unless `pattern` is valid as a Pipes filter on a DynamoDB stream."""
+    check_bounds(pattern)
     validate(pattern)
     checked = cast(dict[str, Any], pattern)
     _check_top_level_keys(checked, ROOT)
@@ -91,9 +98,37 @@ def validate_stream_filter(pattern: object) -> None:
             raise PatternError(path, "EventBridge Pipes does not support wildcard")
         if operator == "anything-but" and isinstance(argument, dict):
             raise PatternError(path, f"EventBridge Pipes does not support anything-but with {next(iter(argument))}")
-    length = len(compact_json(checked))
-    if length > PATTERN_MAX:
-        raise PatternError(ROOT, f"holds {length} characters as compact JSON; Pipes allows {PATTERN_MAX}")
+
+
+def check_bounds(pattern: object) -> None:
+    """Size (as compact JSON, as Pipes counts it), depth and numbers, checked without recursion
+    before anything else reads the pattern:
+    a crafted pattern (a megabyte, hundreds of levels, 10**400) is refused without the memory
+    and stack a full reading would take."""
+    length = 0
+    stack: list[tuple[object, int]] = [(pattern, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > PATTERN_DEPTH_MAX:
+            raise PatternError(ROOT, f"nests deeper than {PATTERN_DEPTH_MAX} levels")
+        if isinstance(node, dict):
+            length += 1 + max(len(node), 1)  # the braces and the commas
+            for key, value in node.items():
+                length += len(json.dumps(str(key))) + 1
+                stack.append((value, depth + 1))
+        elif isinstance(node, list):
+            length += 1 + max(len(node), 1)
+            stack.extend((item, depth + 1) for item in node)
+        elif isinstance(node, int | float) and not isinstance(node, bool):
+            if abs(node) > NUMBER_MAX or node != node:
+                raise PatternError(ROOT, f"holds a number beyond what a pattern can hold (at most {NUMBER_MAX:g})")
+            length += len(repr(node))
+        else:
+            length += len(json.dumps(node))
+        if length > PATTERN_MAX:
+            raise PatternError(
+                ROOT, f"holds more than {PATTERN_MAX} characters as compact JSON; Pipes allows {PATTERN_MAX}"
+            )
 
 
 def _check_object(node: object, path: str) -> None:

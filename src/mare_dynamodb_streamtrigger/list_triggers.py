@@ -1,7 +1,8 @@
 """List: every trigger of this type in the account and region, in one page.
 
-A pipe is a trigger when its target is the function of the same name and its role is one this
-type made (found under the type's IAM path), so no call is made per pipe.
+A pipe is a trigger when its target is the function of the same name in this account and
+region, and both of that Name's roles are the type's own (under its path, with its marker), so
+no call is made per pipe.
 """
 
 from __future__ import annotations
@@ -12,24 +13,30 @@ from cloudformation_cli_python_lib import OperationStatus, ProgressEvent, Sessio
 
 from .aws import Aws
 from .models import ResourceModel
-from .names import ROLE_PATH, function_name_of_arn, role_name, table_arn_of_stream, table_name_of_arn
+from .names import ROLE_PATH, table_arn_of_stream, table_name_of_arn
+from .ownership import own_role
 
 
 def list_triggers(session: SessionProxy | None, request: Any, _context: dict[str, Any]) -> ProgressEvent:
     aws = Aws.of(session, request)
     roles = {
-        role["RoleName"]
+        role["RoleName"]: role
         for page in aws.iam.get_paginator("list_roles").paginate(PathPrefix=ROLE_PATH)
         for role in page["Roles"]
     }
     pipes = [pipe for page in aws.pipes.get_paginator("list_pipes").paginate() for pipe in page["Pipes"]]
-    models = [model_of_summary(pipe) for pipe in pipes if is_trigger(pipe, roles, aws.region)]
+    models = [model_of_summary(pipe) for pipe in pipes if is_trigger(aws, pipe, roles)]
     return ProgressEvent(status=OperationStatus.SUCCESS, resourceModels=models)
 
 
-def is_trigger(pipe: dict[str, Any], our_roles: set[str], region: str) -> bool:
+def is_trigger(aws: Aws, pipe: dict[str, Any], our_roles: dict[str, dict[str, Any]]) -> bool:
     name = pipe.get("Name", "")
-    return function_name_of_arn(pipe.get("Target", "")) == name and role_name(name, region, "pipe") in our_roles
+    if not isinstance(name, str) or not name:
+        return False
+    names = aws.names(name)
+    return pipe.get("Target") == names.function_arn and all(
+        own_role(our_roles.get(names.role_name(kind)), names, kind) for kind in ("fn", "pipe")
+    )
 
 
 def model_of_summary(pipe: dict[str, Any]) -> ResourceModel:

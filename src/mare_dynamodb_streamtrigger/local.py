@@ -513,6 +513,8 @@ class Printer:
         if self.as_json:
             self.line({"kind": "fired", **summary})
             return
+        for warning in summary.get("warnings") or []:
+            self.print(f"warning: {warning}")
         if summary["problem"]:
             self.print(f"fired {summary['pipe']}: {summary['problem']}")
             return

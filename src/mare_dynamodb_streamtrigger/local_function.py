@@ -2,14 +2,16 @@
 
 `LocalFunction.deployed(...)` reads the function's live configuration (GetFunction) and its code:
 the archive the function was deployed with, whether it came inline (ZipFile) or from S3 (S3Bucket and
-S3Key). It is unpacked into a temporary folder; `Handler` names the module and function, imported in
-isolation: the folder is first on `sys.path` only while the function loads or runs, and every module
-it loaded is unloaded afterwards, so that two functions with an `app.py` do not meet.
-
-Each `invoke` sets the environment Lambda would (the function's `Environment`, its name, memory,
-region, and the credentials of its execution role) for that call only, passes a context object,
-captures what the function prints, and returns its result or its error as Lambda reports them.
-The function's own boto3 calls therefore reach the same endpoint as the runner (moto).
+S3Key). It is unpacked into a private temporary folder, bounded as Lambda bounds a package (no more
+than 250 MB unzipped, no links, nothing left behind on any error), and run in a child process, as
+Lambda runs it in a container of its own: `local_bootstrap.py` imports `Handler` once (the init
+phase) and serves every invocation of the run (a warm container). The child's environment is what
+Lambda gives a function (its `Environment`, its name, memory and region, the credentials of its
+execution role) and nothing of the operator's; its memory is its own, so the function cannot read
+the runner's credentials. At `Timeout` the child is ended (`Sandbox.Timedout`) and the next
+invocation starts a new one (a cold start). The function's own boto3 calls reach the same endpoint
+as the runner (moto). The child runs as the operator's user: it is a separate process, not a
+sandbox.
 
 Where the code comes from: GetFunction's `Code.Location` is a presigned URL in AWS, but moto 5.2.5
 answers with an address that serves nothing. So the archive is, in this order: the file given with
@@ -21,24 +23,23 @@ function's archive, rebuilt as the type builds it (zero-code triggers); the one 
 from __future__ import annotations
 
 import contextlib
-import importlib
 import io
 import json
 import os
+import select
 import shutil
+import stat
+import subprocess
 import sys
 import tempfile
 import time
-import traceback
 import urllib.request
 import uuid
 import zipfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import boto3
 
 from .spec import BUILTIN_MODULES, builtin_files, code_sha256, inline_zip, zip_of
 
@@ -85,26 +86,6 @@ class Outcome:
     @property
     def error(self) -> str | None:
         return None if self.error_type is None else f"{self.error_type}: {self.error_message}"
-
-
-@dataclass
-class LambdaContext:
-    """What Lambda's Python runtime passes as `context`."""
-
-    function_name: str
-    invoked_function_arn: str
-    memory_limit_in_mb: str
-    timeout_seconds: int
-    function_version: str = "$LATEST"
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    log_group_name: str = ""
-    log_stream_name: str = ""
-    identity: Any = None
-    client_context: Any = None
-    started: float = field(default_factory=time.monotonic)
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(0, int((self.timeout_seconds - (time.monotonic() - self.started)) * 1000))
 
 
 def code_in_this_process(configuration: Json) -> bytes | None:
@@ -198,8 +179,54 @@ def environment(variables: dict[str, str], cleared: Iterable[str] = RUNTIME_VARI
                 os.environ[name] = value
 
 
+# Lambda's quota on a function's code once extracted (AccountLimit.CodeSizeUnzipped: 250 MB by default).
+UNZIPPED_MAX_BYTES = 250 * 1024 * 1024
+# Lambda states no limit on a package's entries; this one keeps a crafted archive off the operator's disk.
+ARCHIVE_ENTRIES_MAX = 50_000
+# Lambda's init phase (importing the handler) is limited to 10 seconds for on-demand functions.
+INIT_SECONDS = 10
+BOOTSTRAP = Path(__file__).with_name("local_bootstrap.py")
+# What Lambda's Python runtime sets besides the function's own variables (PATH, locale, time zone).
+RUNTIME_BASICS = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "en_US.UTF-8", "TZ": ":UTC"}
+
+
+def extract(archive: bytes, folder: Path) -> None:
+    """Unpacks a function's archive into an empty folder as Lambda would accept it: at most
+    ARCHIVE_ENTRIES_MAX entries and UNZIPPED_MAX_BYTES in all (counted as written, whatever the
+    archive claims), no link entries, every file new (never through an existing path)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(archive)) as zipped:
+            entries = zipped.infolist()
+            if len(entries) > ARCHIVE_ENTRIES_MAX:
+                raise FunctionCodeError(f"the archive holds {len(entries)} entries; at most {ARCHIVE_ENTRIES_MAX}")
+            written = 0
+            for entry in entries:
+                if stat.S_ISLNK(entry.external_attr >> 16):
+                    raise FunctionCodeError(f"the archive holds a link, {entry.filename!r}: Lambda runs none here")
+                target = folder / entry.filename
+                if not target.resolve().is_relative_to(folder.resolve()):
+                    raise FunctionCodeError(f"the archive's entry {entry.filename!r} points outside its folder")
+                if entry.is_dir():
+                    target.mkdir(parents=True, exist_ok=True)
+                    continue
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with zipped.open(entry) as source, open(target, "xb") as copy:
+                    while chunk := source.read(1024 * 1024):
+                        written += len(chunk)
+                        if written > UNZIPPED_MAX_BYTES:
+                            raise FunctionCodeError(
+                                f"the archive unpacks to more than {UNZIPPED_MAX_BYTES // (1024 * 1024)} MB, "
+                                "Lambda's limit for a function's code"
+                            )
+                        copy.write(chunk)
+    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as error:
+        if isinstance(error, FunctionCodeError):
+            raise
+        raise FunctionCodeError(f"the archive cannot be unpacked: {type(error).__name__}: {error}") from error
+
+
 class LocalFunction:
-    """A function's code unpacked and imported in isolation; use it as a context manager."""
+    """A function's code unpacked and run in a child process; use it as a context manager."""
 
     def __init__(self, configuration: Json, archive: bytes, credentials: Json | None, endpoint_url: str | None) -> None:
         self.configuration = configuration
@@ -207,11 +234,10 @@ class LocalFunction:
         self.credentials = credentials
         self.endpoint_url = endpoint_url
         self.folder: Path | None = None
-        self.handler: Any = None
-        self.displaced: dict[str, Any] = {}
-        self.loaded: set[str] = set()
-        # The function's own default boto3 session, kept between its invocations as a warm Lambda keeps it.
-        self.boto3_session: Any = None
+        self.child: subprocess.Popen[str] | None = None
+        self.answers: int | None = None  # the read end of the child's answer pipe
+        self.pending = b""
+        self.init_logs = ""
 
     @classmethod
     def deployed(
@@ -246,8 +272,11 @@ class LocalFunction:
             "AWS_REGION": region,
             "AWS_DEFAULT_REGION": region,
             "AWS_EXECUTION_ENV": f"AWS_Lambda_{config.get('Runtime', 'python3.12')}",
-            "LAMBDA_TASK_ROOT": str(self.folder),
+            "LAMBDA_TASK_ROOT": str(self.task_root),
             "_HANDLER": config["Handler"],
+            # A home of its own: nothing under the operator's ~ (~/.aws among it) is the function's.
+            "HOME": str(self.home),
+            **RUNTIME_BASICS,
         }
         if self.credentials:
             variables["AWS_ACCESS_KEY_ID"] = self.credentials["AccessKeyId"]
@@ -258,102 +287,132 @@ class LocalFunction:
         variables.update(config.get("Environment", {}).get("Variables", {}))
         return variables
 
+    @property
+    def task_root(self) -> Path:
+        assert self.folder is not None
+        return self.folder / "task"
+
+    @property
+    def home(self) -> Path:
+        assert self.folder is not None
+        return self.folder / "home"
+
     def __enter__(self) -> LocalFunction:
         self.folder = Path(tempfile.mkdtemp(prefix=f"{self.name}-"))
         try:
-            with zipfile.ZipFile(io.BytesIO(self.archive)) as archive:
-                archive.extractall(self.folder)
-        except zipfile.BadZipFile as error:
-            self.__exit__(None, None, None)
-            raise FunctionCodeError(f"the code of {self.name} is not a zip archive: {error}") from error
-        try:
-            with self.running():
-                self.handler = self.load()
-        except FunctionCodeError:
+            self.task_root.mkdir()
+            self.home.mkdir()
+            extract(self.archive, self.task_root)
+            self.start()
+        except BaseException:
             self.__exit__(None, None, None)  # nothing of a function that did not load stays behind
             raise
         return self
 
     def __exit__(self, *_: object) -> None:
-        for name in [name for name in sys.modules if self.is_ours(sys.modules[name])]:
-            del sys.modules[name]
-        sys.modules.update(self.displaced)
-        self.displaced = {}
+        self.stop()
         if self.folder is not None:
             shutil.rmtree(self.folder, ignore_errors=True)
             self.folder = None
 
-    def is_ours(self, module: Any) -> bool:
-        path = getattr(module, "__file__", None) or ""
-        return self.folder is not None and path.startswith(str(self.folder) + os.sep)
-
-    def load(self) -> Any:
-        module_name, _, function_name = self.configuration["Handler"].rpartition(".")
+    def start(self) -> None:
+        """A cold start: a new child, its init phase (the handler imported) within INIT_SECONDS."""
+        answers, answer_end = os.pipe()
         assert self.folder is not None
-        # Modules of the same name loaded elsewhere in this process step aside while the function runs.
-        top_levels = {path.stem if path.is_file() else path.name for path in self.folder.iterdir()}
-        for name in list(sys.modules):
-            if name.split(".")[0] in top_levels and not self.is_ours(sys.modules[name]):
-                self.displaced[name] = sys.modules.pop(name)
+        # What the function writes below Python (a C extension, os.write) goes to a file of its own.
+        log = (self.folder / "runtime.log").open("ab")
         try:
-            module = importlib.import_module(module_name.replace("/", "."))
-        except Exception as error:
-            raise FunctionCodeError(
-                f"Runtime.ImportModuleError: Unable to import module '{module_name}': {error}"
-            ) from error
-        handler = getattr(module, function_name, None)
-        if not callable(handler):
-            raise FunctionCodeError(
-                f"Runtime.HandlerNotFound: Handler '{function_name}' missing on module '{module_name}'"
+            self.child = subprocess.Popen(
+                [sys.executable, "-I", str(BOOTSTRAP), str(answer_end)],
+                stdin=subprocess.PIPE,
+                stdout=log,
+                stderr=log,
+                env=self.variables(),
+                cwd=self.task_root,
+                pass_fds=(answer_end,),
+                text=True,
             )
-        return handler
-
-    @contextlib.contextmanager
-    def running(self) -> Iterator[None]:
-        """The function's folder first on sys.path, its environment set and its own boto3 default session."""
-        assert self.folder is not None
-        saved_path, saved_session = list(sys.path), boto3.DEFAULT_SESSION
-        sys.path.insert(0, str(self.folder))
-        boto3.DEFAULT_SESSION = self.boto3_session
-        try:
-            with environment(self.variables()):
-                yield
         finally:
-            self.boto3_session = boto3.DEFAULT_SESSION
-            boto3.DEFAULT_SESSION = saved_session
-            sys.path[:] = saved_path
+            os.close(answer_end)
+            log.close()
+        self.answers, self.pending = answers, b""
+        ready = self.receive(time.monotonic() + INIT_SECONDS)
+        if ready is None or "ready" not in ready:
+            self.stop()
+            if ready is None:
+                raise FunctionCodeError(f"Runtime.InitError: {self.name} did not load within {INIT_SECONDS} s")
+            kind, message = ready.get("init_error") or ("Runtime.InitError", "the runtime exited while loading")
+            raise FunctionCodeError(f"{kind}: {message}")
+        self.init_logs = str(ready.get("logs") or "")
+
+    def stop(self) -> None:
+        """Ends the child (if any) at once, as Lambda ends a container."""
+        if self.child is not None:
+            if self.child.stdin is not None:
+                with contextlib.suppress(OSError):
+                    self.child.stdin.close()
+            if self.child.poll() is None:
+                self.child.kill()
+            self.child.wait()
+            self.child = None
+        if self.answers is not None:
+            os.close(self.answers)
+            self.answers = None
+
+    def receive(self, deadline: float) -> Json | None:
+        """The child's next answer; None when it has not come by the deadline or the child has exited."""
+        assert self.answers is not None
+        while b"\n" not in self.pending:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self.answers], [], [], left)[0]:
+                return None
+            chunk = os.read(self.answers, 1024 * 1024)
+            if not chunk:
+                return None
+            self.pending += chunk
+        line, _, self.pending = self.pending.partition(b"\n")
+        answer = json.loads(line)
+        return answer if isinstance(answer, dict) else None
 
     def invoke(self, event: Any) -> Outcome:
         """Calls the handler once, as a synchronous (RequestResponse) invocation."""
+        if self.child is None or self.child.poll() is not None:
+            self.start()
+        assert self.child is not None and self.child.stdin is not None
         timeout = int(self.configuration.get("Timeout", 3))
-        context = LambdaContext(
-            function_name=self.name,
-            invoked_function_arn=self.configuration["FunctionArn"],
-            memory_limit_in_mb=str(self.configuration.get("MemorySize", 128)),
-            timeout_seconds=timeout,
-            log_group_name=f"/aws/lambda/{self.name}",
-        )
-        printed = io.StringIO()
+        request = {
+            "event": event,
+            "context": {
+                "function_name": self.name,
+                "invoked_function_arn": self.configuration["FunctionArn"],
+                "memory_limit_in_mb": str(self.configuration.get("MemorySize", 128)),
+                "timeout_seconds": timeout,
+                "aws_request_id": str(uuid.uuid4()),
+                "log_group_name": f"/aws/lambda/{self.name}",
+                "log_stream_name": f"local/[$LATEST]{uuid.uuid4().hex}",
+            },
+        }
         started = time.perf_counter()
-        with self.running(), contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
-            context.log_stream_name = os.environ["AWS_LAMBDA_LOG_STREAM_NAME"]
-            try:
-                result = self.handler(json.loads(json.dumps(event)), context)
-            except Exception as error:  # noqa: BLE001 - the function's own failure, reported as Lambda reports it
-                traceback.print_exc(file=printed)
-                return Outcome(
-                    None, type(error).__name__, str(error), printed.getvalue(), time.perf_counter() - started
-                )
-        seconds = time.perf_counter() - started
-        if seconds > timeout:
-            # Code in this process cannot be stopped; a call that outlives Timeout counts as Lambda's timeout.
-            return Outcome(
-                None, "Sandbox.Timedout", f"Task timed out after {timeout:.2f} seconds", printed.getvalue(), seconds
-            )
+        init_logs, self.init_logs = self.init_logs, ""
         try:
-            result = json.loads(json.dumps(result))
-        except (TypeError, ValueError) as error:
+            self.child.stdin.write(json.dumps(request) + "\n")
+            self.child.stdin.flush()
+        except OSError:
+            pass  # the child is gone: receive() says so
+        answer = self.receive(time.monotonic() + timeout)
+        seconds = time.perf_counter() - started
+        if answer is None:
+            exited = self.child.poll()
+            self.stop()  # a timed-out or crashed container is not used again
+            if exited is None:
+                return Outcome(
+                    None, "Sandbox.Timedout", f"Task timed out after {timeout:.2f} seconds", init_logs, seconds
+                )
             return Outcome(
-                None, "Runtime.MarshalError", f"Unable to marshal response: {error}", printed.getvalue(), seconds
+                None, "Runtime.ExitError", f"Runtime exited with error: exit status {exited}", init_logs, seconds
             )
-        return Outcome(result, logs=printed.getvalue(), seconds=seconds)
+        logs = init_logs + str(answer.get("logs") or "")
+        if "error" in answer:
+            kind, message = answer["error"]
+            return Outcome(None, kind, message, logs, seconds)
+        return Outcome(answer.get("result"), logs=logs, seconds=seconds)

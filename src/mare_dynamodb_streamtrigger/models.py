@@ -170,6 +170,7 @@ _Tag = Tag
 @dataclass
 class TypeConfigurationModel(BaseModel):
     DevopsParameterRoleArn: Optional[str]
+    CodeBuckets: Optional[Sequence[str]]
     DevopsParameterRoleExternalId: Optional[str]
 
     @classmethod
@@ -181,6 +182,7 @@ class TypeConfigurationModel(BaseModel):
             return None
         return cls(
             DevopsParameterRoleArn=json_data.get("DevopsParameterRoleArn"),
+            CodeBuckets=json_data.get("CodeBuckets"),
             DevopsParameterRoleExternalId=json_data.get("DevopsParameterRoleExternalId"),
         )
 

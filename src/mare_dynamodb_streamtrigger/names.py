@@ -20,21 +20,39 @@ IAM_ROLE_NAME_MAX = 64
 
 RoleKind = Literal["fn", "pipe"]
 
-TABLE_ARN = re.compile(
-    r"^arn:(?P<partition>aws[a-z-]*):dynamodb:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):"
-    r"table/(?P<table>[A-Za-z0-9_.-]{3,255})$"
+# AWS's partitions, as botocore's data/partitions.json lists them; ARN patterns take no others.
+PARTITIONS = ("aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc")
+PARTITION = "(?:" + "|".join(re.escape(partition) for partition in PARTITIONS) + ")"
+# ASCII only: without re.ASCII, \d and \w take other scripts' digits and letters, which AWS does not.
+REGION = "[a-z0-9-]+"
+ACCOUNT = "[0-9]{12}"
+
+
+def arn_pattern(pattern: str) -> re.Pattern[str]:
+    """An ARN pattern: `{partition}`, `{region}` and `{account}` stand for AWS's own rules."""
+    return re.compile(pattern.format(partition=PARTITION, region=REGION, account=ACCOUNT), re.ASCII)
+
+
+TABLE_ARN = arn_pattern(
+    r"^arn:(?P<partition>{partition}):dynamodb:(?P<region>{region}):(?P<account>{account}):"
+    r"table/(?P<table>[A-Za-z0-9_.-]{{3,255}})$"
 )
-STREAM_ARN = re.compile(
-    r"^(?P<table_arn>arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:\d{12}:table/[A-Za-z0-9_.-]{3,255})"
+STREAM_ARN = arn_pattern(
+    r"^(?P<table_arn>arn:{partition}:dynamodb:{region}:{account}:table/[A-Za-z0-9_.-]{{3,255}})"
     r"/stream/(?P<label>[A-Za-z0-9_.:-]+)$"
 )
-CODEPIPELINE_ARN = re.compile(r"^arn:aws[a-z-]*:codepipeline:[a-z0-9-]+:\d{12}:[A-Za-z0-9.@_-]{1,100}$")
-SNS_TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$")
+CODEPIPELINE_ARN = arn_pattern(r"^arn:{partition}:codepipeline:{region}:{account}:[A-Za-z0-9.@_-]{{1,100}}$")
+SNS_TOPIC_ARN = arn_pattern(r"^arn:{partition}:sns:{region}:{account}:[A-Za-z0-9_-]{{1,256}}(\.fifo)?$")
 # A queue's name, .fifo included, is at most 80 characters.
-SQS_QUEUE_ARN = re.compile(r"^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:([A-Za-z0-9_-]{1,80}|[A-Za-z0-9_-]{1,75}\.fifo)$")
+SQS_QUEUE_ARN = arn_pattern(
+    r"^arn:{partition}:sqs:{region}:{account}:([A-Za-z0-9_-]{{1,80}}|[A-Za-z0-9_-]{{1,75}}\.fifo)$"
+)
 # Any role, as sts:AssumeRole takes its ARN (a path included).
-IAM_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]{1,512}$", re.ASCII)
-FUNCTION_ARN = re.compile(r"^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:(?P<name>[A-Za-z0-9_-]{1,64})(:[^:]+)?$")
+IAM_ROLE_ARN = arn_pattern(r"^arn:{partition}:iam::{account}:role/[\w+=,.@/-]{{1,512}}$")
+FUNCTION_ARN = arn_pattern(
+    r"^arn:{partition}:lambda:{region}:{account}:function:(?P<name>[A-Za-z0-9_-]{{1,64}})(:[^:]+)?$"
+)
+KMS_KEY_ARN = arn_pattern(r"^arn:{partition}:kms:{region}:{account}:key/[a-zA-Z0-9-]{{1,2048}}$")
 
 
 def role_name(trigger_name: str, region: str, kind: RoleKind) -> str:
@@ -124,10 +142,21 @@ def function_name_of_arn(arn: str) -> str:
     return match.group("name") if match else ""
 
 
-def role_description(trigger_name: str, kind: RoleKind, request_token: str) -> str:
-    """A role's description; the request token tells a repeated invocation its own role."""
+def request_digest(request_token: str) -> str:
+    """What a role records of the request that made it: a digest, so that reading the role (its
+    description is visible to anyone with iam:GetRole) does not give away the token itself."""
+    return hashlib.sha256(request_token.encode()).hexdigest()[:32]
+
+
+def role_marker(trigger_name: str, kind: RoleKind) -> str:
+    """How every description of this trigger's role of this kind begins: the type's marker."""
     what = "function" if kind == "fn" else "pipe"
-    return f"The {what} role of {TYPE_NAME} {trigger_name} (request {request_token})"
+    return f"The {what} role of {TYPE_NAME} {trigger_name} (request "
+
+
+def role_description(trigger_name: str, kind: RoleKind, request_token: str) -> str:
+    """A role's description: the type's marker and the digest of the request that made it."""
+    return f"{role_marker(trigger_name, kind)}{request_digest(request_token)})"
 
 
 class TriggerNames:
@@ -148,3 +177,9 @@ class TriggerNames:
         self.pipe_role_arn = role_arn(partition, account, self.pipe_role_name)
         self.pipe_log_group_name = pipe_log_group_name(trigger_name)
         self.pipe_log_group_arn = pipe_log_group_arn(partition, region, account, trigger_name)
+
+    def role_name(self, kind: RoleKind) -> str:
+        return self.function_role_name if kind == "fn" else self.pipe_role_name
+
+    def role_arn(self, kind: RoleKind) -> str:
+        return self.function_role_arn if kind == "fn" else self.pipe_role_arn

@@ -8,8 +8,9 @@ from typing import Any
 from botocore.exceptions import ClientError
 from cloudformation_cli_python_lib import HandlerErrorCode
 
+from . import ownership
 from .aws import Aws
-from .errors import TriggerError, error_code, error_message, is_not_found
+from .errors import TriggerError, error_code, error_message, foreign_log_group_message, invalid, is_not_found
 from .names import (
     INLINE_POLICY_NAME,
     LOG_GROUP_CREATOR_TAG,
@@ -21,6 +22,7 @@ from .names import (
     role_description,
 )
 from .policies import PolicyDocument
+from .spec import logging_on
 
 
 def get_function(aws: Aws, name: str) -> dict[str, Any] | None:
@@ -60,23 +62,33 @@ def get_role_policy(aws: Aws, role_name: str) -> PolicyDocument | None:
     return json.loads(document) if isinstance(document, str) else document
 
 
-def role_made_by(aws: Aws, names: TriggerNames, kind: RoleKind, token: str) -> bool:
-    """Whether the role exists and was made by the request with this token."""
-    role_name = names.function_role_name if kind == "fn" else names.pipe_role_name
+def get_role(aws: Aws, role_name: str, denied_is_absent: bool = False) -> dict[str, Any] | None:
+    """The role of this name, or None where there is none.
+
+    The execution role may read only roles under the type's path (resource-role.yaml), so IAM
+    refuses GetRole of a same-named role elsewhere, and may refuse it for a role that does not
+    exist (how IAM authorizes a name it cannot find is not documented). Where the caller only
+    asks whether a role is the type's own, `denied_is_absent` reads AccessDenied as "not ours";
+    elsewhere it is an error, so that a role the type cannot see is never taken as gone."""
     try:
-        role = aws.iam.get_role(RoleName=role_name)["Role"]
+        return aws.iam.get_role(RoleName=role_name)["Role"]
     except ClientError as error:
-        if is_not_found(error):
-            return False
+        if is_not_found(error) or (denied_is_absent and error_code(error) == "AccessDenied"):
+            return None
         raise
-    return role.get("Description") == role_description(names.trigger_name, kind, token)
+
+
+def role_made_by(aws: Aws, names: TriggerNames, kind: RoleKind, token: str, denied_is_absent: bool = True) -> bool:
+    """Whether the role exists, is this trigger's and was made by the request with this token."""
+    role = get_role(aws, names.role_name(kind), denied_is_absent)
+    return ownership.role_made_by(role, names, kind, token)
 
 
 def create_role(
     aws: Aws, names: TriggerNames, kind: RoleKind, trust: PolicyDocument, tags: dict[str, str], token: str
 ) -> None:
     """Creates the role; a role left by an earlier delivery of this same request counts as created."""
-    role_name = names.function_role_name if kind == "fn" else names.pipe_role_name
+    role_name = names.role_name(kind)
     description = role_description(names.trigger_name, kind, token)
     try:
         aws.iam.create_role(
@@ -130,7 +142,7 @@ def add_pipe_permission(aws: Aws, names: TriggerNames) -> None:
 
 
 def delete_pipe(aws: Aws, name: str) -> bool:
-    """Starts deleting the pipe; False where there is none."""
+    """Starts deleting a pipe the caller has just seen to be the trigger's own; False where it is gone."""
     try:
         aws.pipes.delete_pipe(Name=name)
     except ClientError as error:
@@ -140,21 +152,43 @@ def delete_pipe(aws: Aws, name: str) -> bool:
     return True
 
 
-def delete_function(aws: Aws, name: str) -> None:
-    """Deletes the function, and with it its resource policy (the pipe's permission)."""
+def delete_own_pipe(aws: Aws, names: TriggerNames) -> bool:
+    """Starts deleting the trigger's pipe; False where there is none of its own (a pipe of that
+    name with another role or target is someone else's, and is left alone)."""
+    if not ownership.own_pipe(describe_pipe(aws, names.pipe_name), names):
+        return False
+    return delete_pipe(aws, names.pipe_name)
+
+
+def delete_own_function(aws: Aws, names: TriggerNames) -> bool:
+    """Deletes the trigger's function, and with it its resource policy (the pipe's permission);
+    False where there is none of its own (a function of that name with another role is kept)."""
+    if not ownership.own_function(get_function(aws, names.function_name), names):
+        return False
     try:
-        aws.lambda_.delete_function(FunctionName=name)
+        aws.lambda_.delete_function(FunctionName=names.function_name)
     except ClientError as error:
         if not is_not_found(error):
             raise
+        return False
+    return True
 
 
-def delete_role(aws: Aws, role_name: str) -> bool:
-    """Deletes the role and its inline policy; False where there was no role.
+def delete_own_role(
+    aws: Aws, names: TriggerNames, kind: RoleKind, token: str | None = None, denied_is_absent: bool = False
+) -> bool:
+    """Deletes the trigger's role and its policies; False where there is none of its own, or,
+    with a token, none made by that request. IAM role names are unique whatever the path, so a
+    role of the same name elsewhere (another path, no marker) is never touched.
 
     Policies added to the role by hand would block DeleteRole (DeleteConflict): those are
     removed too, with the role they were given to.
     """
+    role = get_role(aws, names.role_name(kind), denied_is_absent)
+    own = ownership.own_role(role, names, kind) if token is None else ownership.role_made_by(role, names, kind, token)
+    if not own:
+        return False
+    role_name = names.role_name(kind)
     try:
         aws.iam.delete_role_policy(RoleName=role_name, PolicyName=INLINE_POLICY_NAME)
     except ClientError as error:
@@ -173,7 +207,7 @@ def delete_role(aws: Aws, role_name: str) -> bool:
 
 
 def clear_role(aws: Aws, role_name: str) -> None:
-    """Removes every inline and managed policy from the role."""
+    """Removes every inline and managed policy from the role (one of the type's own: see delete_own_role)."""
     for page in aws.iam.get_paginator("list_role_policies").paginate(RoleName=role_name):
         for policy_name in page["PolicyNames"]:
             aws.iam.delete_role_policy(RoleName=role_name, PolicyName=policy_name)
@@ -212,13 +246,32 @@ def set_log_retention(aws: Aws, names: TriggerNames, days: int | None) -> None:
             raise
 
 
-def delete_own_log_group(aws: Aws, names: TriggerNames) -> bool:
-    """Deletes the pipe's log group if this trigger created it (its tag says so); a log group the
-    user made is kept. False where nothing was deleted."""
+def own_log_group(aws: Aws, names: TriggerNames) -> bool:
+    """Whether the pipe's log group is one this trigger made (its tag says so)."""
     try:
         tags = aws.logs.list_tags_for_resource(resourceArn=names.pipe_log_group_arn)["tags"]
-        if tags.get(LOG_GROUP_CREATOR_TAG) != names.pipe_arn:
+    except ClientError as error:
+        if is_not_found(error):
             return False
+        raise
+    return bool(tags.get(LOG_GROUP_CREATOR_TAG) == names.pipe_arn)
+
+
+def refuse_foreign_log_group(aws: Aws, names: TriggerNames, model: Any) -> None:
+    """A log group of the pipe's name that the type did not make is used as it is: asking for a
+    retention there would change a group that is not the trigger's, so it is refused."""
+    if not logging_on(model) or model.LogRetentionInDays is None:
+        return
+    if describe_log_group(aws, names) is not None and not own_log_group(aws, names):
+        raise invalid(foreign_log_group_message(names.pipe_log_group_name))
+
+
+def delete_own_log_group(aws: Aws, names: TriggerNames) -> bool:
+    """Deletes the pipe's log group if this trigger created it; a log group the user made is
+    kept. False where nothing was deleted."""
+    if not own_log_group(aws, names):
+        return False
+    try:
         aws.logs.delete_log_group(logGroupName=names.pipe_log_group_name)
     except ClientError as error:
         if is_not_found(error):

@@ -35,6 +35,7 @@ import datetime
 import hashlib
 import json
 import os
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -109,29 +110,53 @@ class PipeSettings:
 
 
 class Checkpoints:
-    """How far the runner got, per shard, for one pipe at one endpoint: a small JSON file."""
+    """How far the runner got, per shard, for one pipe at one endpoint: a small JSON file.
+
+    The cache folder may be shared: a checkpoint is written to a new file of a random name (never
+    through an existing path, so a planted link is never followed) and then renamed over the old
+    one, which replaces a link rather than writing through it. A checkpoint that is not one this
+    runner wrote is reported (`problem`) and the run starts where a new pipe would.
+    """
 
     def __init__(self, folder: Path, endpoint: str, pipe: PipeSettings) -> None:
         key = f"{endpoint}|{pipe.arn}|{pipe.created}"
         self.path = folder / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.json"
         self.header = {"endpoint": endpoint, "pipeArn": pipe.arn, "pipeCreated": pipe.created}
         self.shards: dict[str, str] = {}
+        self.problem: str | None = None
         if self.path.exists():
-            self.shards = json.loads(self.path.read_text()).get("shards", {})
+            self.shards, self.problem = read_checkpoint(self.path)
 
     def after(self, stream: str, shard: str) -> str | None:
         return self.shards.get(f"{stream}|{shard}")
 
     def advance(self, stream: str, shard: str, sequence_number: str) -> None:
         self.shards[f"{stream}|{shard}"] = sequence_number
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        partial = self.path.with_suffix(".partial")
-        partial.write_text(json.dumps({**self.header, "shards": self.shards}, indent=1))
-        partial.replace(self.path)  # atomic: a run that stops midway leaves the last whole checkpoint
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        handle, written = tempfile.mkstemp(dir=self.path.parent, prefix=".checkpoint-", suffix=".partial")
+        try:
+            with os.fdopen(handle, "w") as partial:
+                partial.write(json.dumps({**self.header, "shards": self.shards}, indent=1))
+            os.replace(written, self.path)  # atomic: a run that stops midway leaves the last whole checkpoint
+        except BaseException:
+            Path(written).unlink(missing_ok=True)
+            raise
 
     def forget(self) -> None:
         self.shards = {}
         self.path.unlink(missing_ok=True)
+
+
+def read_checkpoint(path: Path) -> tuple[dict[str, str], str | None]:
+    """A checkpoint's shards, or none and why, for a file that is not one this runner writes."""
+    try:
+        content = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        return {}, f"checkpoint {path} cannot be read ({type(error).__name__}): starting where a new pipe would"
+    shards = content.get("shards") if isinstance(content, dict) else None
+    if not isinstance(shards, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in shards.items()):
+        return {}, f"checkpoint {path} is not one the runner writes: starting where a new pipe would"
+    return shards, None
 
 
 @dataclass
@@ -194,6 +219,7 @@ class FireReport:
     batches: list[BatchReport] = field(default_factory=list)
     records_read: int = 0
     problem: str | None = None
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def invocations(self) -> int:
@@ -215,6 +241,7 @@ class FireReport:
             "dead_lettered": sum(1 for b in self.batches if b.status == "dead-lettered"),
             "ok": self.ok,
             "problem": self.problem,
+            "warnings": self.warnings,
         }
 
 
@@ -376,6 +403,8 @@ class PipeRunner:
 
     def run(self) -> FireReport:
         report = FireReport(self.pipe.arn, self.pipe.state)
+        if self.checkpoints.problem:
+            report.warnings.append(self.checkpoints.problem)
         if self.pipe.state != "RUNNING":
             report.problem = f"the pipe is {self.pipe.state}, not RUNNING: it delivers nothing"
             return report

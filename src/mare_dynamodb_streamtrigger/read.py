@@ -9,7 +9,7 @@ from cloudformation_cli_python_lib import HandlerErrorCode, ProgressEvent, Sessi
 from .aws import Aws
 from .errors import TriggerError
 from .models import ResourceModel
-from .names import function_name_of_arn
+from .ownership import own_function, own_pipe
 from .parts import describe_log_group, describe_pipe, get_function, get_role_policy
 from .progress import success
 from .readback import model_from_aws
@@ -39,17 +39,18 @@ def read_model(aws: Aws, name: str | None, stack_tags: dict[str, str] | None) ->
     """Three calls: the function, the pipe, and the function role's policy; a fourth, for the
     log group's retention, when the pipe logs."""
     name = existing_name(name)
+    names = aws.names(name)
     function = get_function(aws, name)
-    if function is None:
+    # Only the trigger's own parts make a trigger: a function or pipe of this Name with another
+    # role, or a pipe that feeds another function, is someone else's (ownership.py).
+    if function is None or not own_function(function, names):
         raise not_found(name)
     pipe = describe_pipe(aws, name)
-    # The pipe must be the one that feeds this function, or this is not a trigger.
-    if pipe is None or function_name_of_arn(pipe.get("Target", "")) != name:
+    if pipe is None or not own_pipe(pipe, names):
         raise not_found(name)
-    role_name = function["Configuration"]["Role"].rsplit("/", 1)[-1]
     _, log_group_arn = logging_of(pipe.get("LogConfiguration"))
-    log_group = describe_log_group(aws, aws.names(name)) if log_group_arn else None
-    return model_from_aws(function, pipe, get_role_policy(aws, role_name), stack_tags, log_group)
+    log_group = describe_log_group(aws, names) if log_group_arn else None
+    return model_from_aws(function, pipe, get_role_policy(aws, names.function_role_name), stack_tags, log_group)
 
 
 def read(session: SessionProxy | None, request: Any, _context: dict[str, Any]) -> ProgressEvent:

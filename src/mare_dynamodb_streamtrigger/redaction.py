@@ -46,8 +46,10 @@ _QUOTED_FIELD = re.compile(
 )
 _BARE_FIELD = re.compile(rf"(?P<key>\b(?:{_FIELD_NAMES})=)(?P<value>[^&\s'\",;]+)")
 _XML_FIELD = re.compile(rf"<(?P<tag>{_FIELD_NAMES})>[^<]*</(?P=tag)>")
-# An Environment's variables, as Lambda's API writes them: {"Variables": {...}} (no nesting inside).
-_VARIABLES = re.compile(r"""(?P<key>["']Variables["']\s*:\s*)\{[^{}]*\}""")
+# An Environment's variables, as Lambda's API writes them: {"Variables": {...}}. Where the object
+# holds a brace or an escape (a value with braces, a non-ASCII value as JSON or a bytes repr spell
+# it), its end cannot be told from its text: everything after the key is masked.
+_VARIABLES = re.compile(r"""(?P<key>["']Variables["']\s*:\s*)(?:\{[^{}\\]*\}|\{.*)""", re.DOTALL)
 _SIGV4_CREDENTIAL = re.compile(r"Credential=[^/,\s'\"]+")
 _ACCESS_KEY_ID = re.compile(r"\b(?:AKIA|ASIA|AROA|AIDA)[A-Z0-9]{12,}\b")
 
@@ -62,8 +64,7 @@ class Secrets:
     def add(self, *values: Any) -> None:
         for value in values:
             if isinstance(value, str) and len(value) >= SECRET_LENGTH_MIN:
-                # As written, as JSON writes it and as a Python repr writes it.
-                self._values.update({value, json.dumps(value)[1:-1], repr(value)[1:-1]})
+                self._values.update(spellings(value))
         self._ordered = sorted(self._values, key=len, reverse=True)
 
     def clear(self) -> None:
@@ -75,6 +76,14 @@ class Secrets:
 
 
 KNOWN = Secrets()
+
+
+def spellings(value: str) -> set[str]:
+    """The ways a value is written in a log record: as it is; as JSON writes it (ASCII-escaped or
+    not); as a Python repr writes it; and as botocore's bytes repr writes each of those (a
+    request or answer body, where a JSON escape's backslash is doubled and non-ASCII is \\x..)."""
+    texts = {value, json.dumps(value)[1:-1], json.dumps(value, ensure_ascii=False)[1:-1], repr(value)[1:-1]}
+    return texts | {repr(text.encode())[2:-1] for text in texts}
 
 
 def scrub(text: str) -> str:
@@ -93,6 +102,19 @@ def scrub(text: str) -> str:
 def keep_secret(*values: Any) -> None:
     """Adds values (an assumed role's credentials) to what this invocation masks."""
     KNOWN.add(*values)
+
+
+def learn_environment(parsed: Any, **_kwargs: Any) -> None:
+    """botocore's after-call hook on Lambda clients: the live function's environment values, as
+    GetFunction and the configuration calls answer them, are masked from then on (READ and
+    DELETE requests carry no Environment of their own to learn them from)."""
+    if not isinstance(parsed, Mapping):
+        return
+    configuration = parsed.get("Configuration", parsed)
+    environment = configuration.get("Environment") if isinstance(configuration, Mapping) else None
+    variables = environment.get("Variables") if isinstance(environment, Mapping) else None
+    if isinstance(variables, Mapping):
+        KNOWN.add(*variables.values())
 
 
 def request_secrets(event: Any) -> list[Any]:

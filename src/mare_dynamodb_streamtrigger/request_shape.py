@@ -19,6 +19,7 @@ from typing import Any, Union, get_args, get_origin, get_type_hints
 
 from . import models
 from .errors import shortened
+from .filter_pattern import PATTERN_DEPTH_MAX
 from .names import TYPE_NAME
 
 ACTIONS = ("CREATE", "READ", "UPDATE", "DELETE", "LIST")
@@ -36,6 +37,8 @@ CREDENTIAL_FIELDS = ("accessKeyId", "secretAccessKey", "sessionToken")
 INTEGER_DIGITS_MAX = 20
 INTEGER_TEXT = re.compile(rf"^[+-]?[0-9]{{1,{INTEGER_DIGITS_MAX}}}$")
 SHOWN_MAX = 60
+# requestData's properties: the deepest, FilterPattern, within them; a callback context is shallower.
+REQUEST_DEPTH_MAX = PATTERN_DEPTH_MAX + 5
 
 # What each action's handler keeps in its callback context (key: JSON type); a context holding
 # anything else was not written by that handler.
@@ -66,8 +69,6 @@ CONTEXT_REQUIRED = {
     "CREATE": ("TableArn", "StreamArn", "done", "created"),
     "UPDATE": ("TableArn", "StreamArn", "LiveTags", "done"),
 }
-# The parts Create may have built, each of which it knows how to remove.
-CREATED_PARTS = ("function_role", "pipe_role", "log_group", "function", "pipe")
 
 
 def shown(value: Any) -> str:
@@ -107,7 +108,27 @@ def request_problem(event: Any) -> str | None:
     data = event.get("requestData")
     if not isinstance(data, Mapping):
         return f"The request's requestData must be an object, not {json_type(data)}"
+    for key, value in (("requestData", data), ("callbackContext", event.get("callbackContext"))):
+        deep = too_deep(value, REQUEST_DEPTH_MAX)
+        if deep is not None:
+            return f"{deep or key} nests deeper than {REQUEST_DEPTH_MAX} levels (in the request's {key})"
     return data_problem(action, data) or context_problem(action, event.get("callbackContext"))
+
+
+def too_deep(value: Any, limit: int) -> str | None:
+    """Where a JSON value nests deeper than `limit` (the property: "FilterPattern" for
+    requestData.resourceProperties.FilterPattern), found without recursion: a crafted request
+    could nest deep enough to exhaust the stack of any recursive reading. None where it does not."""
+    stack: list[tuple[Any, int, tuple[str, ...]]] = [(value, 1, ())]
+    while stack:
+        node, depth, path = stack.pop()
+        if depth > limit:
+            return path[1] if path[:1] == ("resourceProperties",) and len(path) > 1 else ".".join(path)
+        if isinstance(node, Mapping):
+            stack.extend((item, depth + 1, path if len(path) == 2 else (*path, str(key))) for key, item in node.items())
+        elif isinstance(node, list):
+            stack.extend((item, depth + 1, path) for item in node)
+    return None
 
 
 def with_defaults(event: Mapping[str, Any]) -> dict[str, Any]:
@@ -121,8 +142,10 @@ def data_problem(action: str, data: Mapping[str, Any]) -> str | None:
         credentials = data.get(key)
         if credentials is None:
             continue
-        if not isinstance(credentials, Mapping) or any(
-            not isinstance(credentials.get(name), str) for name in CREDENTIAL_FIELDS
+        if (
+            not isinstance(credentials, Mapping)
+            or set(credentials) != set(CREDENTIAL_FIELDS)
+            or any(not isinstance(credentials.get(name), str) for name in CREDENTIAL_FIELDS)
         ):
             return f"requestData.{key} must be an object of the strings {', '.join(CREDENTIAL_FIELDS)}"
     properties = data.get("resourceProperties")
@@ -238,9 +261,6 @@ def context_problem(action: str, context: Any) -> str | None:
         missing = [key for key in CONTEXT_REQUIRED.get(action, ()) if key not in context]
         if missing:
             return f"The callback context of this {action} lacks {', '.join(missing)}"
-    unknown = [part for part in context.get("created", []) if part not in CREATED_PARTS]
-    if unknown:
-        return f"The callback context names parts that Create never builds: {', '.join(map(shown, unknown))}"
     return None
 
 

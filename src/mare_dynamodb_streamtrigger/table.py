@@ -64,21 +64,18 @@ def read_parameters(aws: Aws, table_name: str, devops: DevopsAccess | None) -> T
 def check_parameters(
     table_name: str, table_arn: str, stream_arn: str, table_param: str, stream_param: str
 ) -> TableStream:
-    """The parameters must hold this table's ARN and a stream ARN of the same table."""
+    """The parameters must hold this table's ARN and a stream ARN of the same table. A value that
+    is not such an ARN is never repeated: the parameter may hold anything, a secret included."""
     table_match = TABLE_ARN.fullmatch(table_arn)
     if not table_match:
-        raise invalid(
-            f"TableName {table_name}: SSM parameter {table_param} holds {table_arn!r}, not a DynamoDB table ARN"
-        )
+        raise invalid(f"TableName {table_name}: SSM parameter {table_param} does not hold a DynamoDB table ARN")
     if table_match.group("table") != table_name:
         raise invalid(
             f"TableName {table_name}: SSM parameter {table_param} holds the ARN of another table, {table_arn}"
         )
     stream_match = STREAM_ARN.fullmatch(stream_arn)
     if not stream_match:
-        raise invalid(
-            f"TableName {table_name}: SSM parameter {stream_param} holds {stream_arn!r}, not a DynamoDB stream ARN"
-        )
+        raise invalid(f"TableName {table_name}: SSM parameter {stream_param} does not hold a DynamoDB stream ARN")
     if stream_match.group("table_arn") != table_arn:
         raise invalid(
             f"TableName {table_name}: SSM parameter {stream_param} holds a stream of another table, {stream_arn}"

@@ -7,9 +7,10 @@ from typing import Any
 from botocore.exceptions import ClientError
 from cloudformation_cli_python_lib import HandlerErrorCode, ProgressEvent, SessionProxy
 
-from . import parts, policies, spec, table
+from . import ownership, parts, policies, spec, table
 from .aws import Aws
-from .errors import TriggerError
+from .context_claims import check_claims, refused
+from .errors import TriggerError, foreign_log_group_message, invalid
 from .names import table_arn_of_stream, table_name_of_arn
 from .progress import (
     FUNCTION_BUSY,
@@ -28,7 +29,7 @@ from .progress import (
     wait_if_busy,
 )
 from .read import not_found, read_model
-from .validation import validate_model
+from .validation import validate_code_bucket, validate_model
 
 STEPS = (
     "policies",
@@ -47,12 +48,18 @@ CREATE_ONLY = ("Name", "TableName", "StartingPosition")
 def update(session: SessionProxy | None, request: Any, context: Context) -> ProgressEvent:
     aws = Aws.of(session, request)
     model = request.desiredResourceState
+    # Every invocation: the model, the trigger's ownership and any context are checked again,
+    # since each comes with the request and none is trusted.
+    validate_model(model, request.desiredResourceTags)
+    validate_code_bucket(model, request.typeConfiguration)
+    refuse_create_only_changes(model, request.previousResourceState)
+    live, configuration = first_look(aws, model)
     if "StreamArn" not in context:  # the first invocation of this request
-        validate_model(model, request.desiredResourceTags)
-        refuse_create_only_changes(model, request.previousResourceState)
-        context, configuration = first_look(aws, model)
-        return Update(aws, request, context, configuration).run()
-    return Update(aws, request, context).run()
+        return Update(aws, request, live, configuration).run()
+    check_claims(context, model, request, STEPS)
+    if context["StreamArn"] != live["StreamArn"]:
+        raise refused("StreamArn is not the stream the trigger's pipe reads")
+    return Update(aws, request, {**live, **context}, configuration).run()
 
 
 def refuse_create_only_changes(model: Any, previous: Any) -> None:
@@ -67,11 +74,13 @@ def refuse_create_only_changes(model: Any, previous: Any) -> None:
 
 
 def first_look(aws: Aws, model: Any) -> tuple[Context, dict[str, Any]]:
-    """The trigger must exist; its stream is the one its pipe reads. Returns the context (with
-    whether the pipe changes at all) and the function's configuration as it is now."""
+    """The trigger must exist and be the type's own; its stream is the one its pipe reads.
+    Returns the context of a first invocation (with whether the pipe changes at all) and the
+    function's configuration as it is now."""
+    names = aws.names(model.Name)
     function = parts.get_function(aws, model.Name)
-    pipe = parts.describe_pipe(aws, model.Name) if function else None
-    if function is None or pipe is None:
+    pipe = parts.describe_pipe(aws, model.Name) if ownership.own_function(function, names) else None
+    if function is None or pipe is None or not ownership.own_pipe(pipe, names):
         raise not_found(model.Name)
     stream_arn = pipe["Source"]
     table_arn = table_arn_of_stream(stream_arn) or ""
@@ -83,7 +92,7 @@ def first_look(aws: Aws, model: Any) -> tuple[Context, dict[str, Any]]:
         )
     if model.TableIndexName:
         table.check_index(table.describe_table(aws, model.TableName), model.TableIndexName)
-    names = aws.names(model.Name)
+    parts.refuse_foreign_log_group(aws, names, model)
     context = {
         "TableArn": table_arn,
         "StreamArn": stream_arn,
@@ -102,6 +111,8 @@ class Update:
         self.aws = aws
         # The function's configuration as last seen in this invocation (from a look or an update's answer).
         self.known_configuration = configuration
+        # Whether that configuration is as Lambda has it now: no change was asked for since the look.
+        self.looked_since_change = configuration is not None
         self.request = request
         self.model = request.desiredResourceState
         self.previous = request.previousResourceState
@@ -123,12 +134,17 @@ class Update:
 
     def log_group(self) -> None:
         """The pipe's log group, made when logging is turned on, with the retention asked for.
-        Turning logging off keeps the group and its events; Delete removes it if the type made it."""
+        Turning logging off keeps the group and its events; Delete removes it if the type made it.
+        A group the type did not make is used as it is: its retention is never changed."""
         if not spec.logging_on(self.model):
             return
         group = parts.describe_log_group(self.aws, self.names)
         if group is None:
             parts.create_log_group(self.aws, self.names)
+        elif not parts.own_log_group(self.aws, self.names):
+            if self.model.LogRetentionInDays is not None:
+                raise invalid(foreign_log_group_message(self.names.pipe_log_group_name))
+            return
         if (group or {}).get("retentionInDays") != self.model.LogRetentionInDays:
             parts.set_log_retention(self.aws, self.names, self.model.LogRetentionInDays)
 
@@ -148,11 +164,12 @@ class Update:
             pipes.tag_resource(resourceArn=self.names.pipe_arn, tags=to_tag)
 
     def live_function(self, fresh: bool = False) -> dict[str, Any]:
-        if self.known_configuration is None or fresh:
+        if self.known_configuration is None or (fresh and not self.looked_since_change):
             function = parts.get_function(self.aws, self.names.function_name)
             if function is None:
                 raise not_found(self.model.Name)
             self.known_configuration = function["Configuration"]
+            self.looked_since_change = True
         return self.known_configuration
 
     def configuration(self) -> ProgressEvent | None:
@@ -166,6 +183,7 @@ class Update:
             return wait_if_busy(error, FUNCTION_BUSY, self.context, self.model)
         done_waiting(self.context, FUNCTION_BUSY.what)
         self.known_configuration = answer
+        self.looked_since_change = False
         if answer.get("LastUpdateStatus", "Successful") == "Successful":
             self.context["done"].append("configuration_applied")
         return None
@@ -187,6 +205,7 @@ class Update:
             answer = self.aws.lambda_.update_function_code(FunctionName=self.names.function_name, **code)
         except ClientError as error:
             return wait_if_busy(error, FUNCTION_BUSY, self.context, self.model)
+        self.looked_since_change = False
         done_waiting(self.context, FUNCTION_BUSY.what)
         if answer.get("LastUpdateStatus", "Successful") == "Successful":
             self.context["done"].append("code_applied")

@@ -12,7 +12,7 @@ from typing import Any
 
 from .errors import invalid
 from .filter_pattern import PatternError, validate_stream_filter
-from .names import CODEPIPELINE_ARN, IAM_ROLE_ARN, SNS_TOPIC_ARN, SQS_QUEUE_ARN
+from .names import CODEPIPELINE_ARN, IAM_ROLE_ARN, KMS_KEY_ARN, SNS_TOPIC_ARN, SQS_QUEUE_ARN
 from .spec import BUILTIN_SHARED_MODULE, LOGGING_LEVELS, desired_tags, inline_file_name, setting
 
 NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -57,7 +57,6 @@ LOG_RETENTION_DAYS = (
     3288,
     3653,
 )
-KMS_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[a-zA-Z0-9-]{1,2048}$")
 
 # Lambda sets these itself and refuses them in a function's environment.
 RESERVED_ENVIRONMENT_KEYS = frozenset(
@@ -114,6 +113,21 @@ def validate_devops_access(role_arn: str, external_id: str | None) -> None:
         raise invalid(
             "DevopsParameterRoleExternalId (type configuration) must be 2 to 1224 letters, digits or any of _+=,.@:/-"
         )
+
+
+def validate_code_bucket(model: Any, type_configuration: Any) -> None:
+    """Code from S3 only from a bucket the type configuration's CodeBuckets lists: the execution
+    role fetches the package, so an unlisted bucket would let a stack author deploy, and then
+    download with GetFunction, any package the role can read."""
+    bucket = model.Code.S3Bucket if model is not None and model.Code is not None else None
+    code_buckets = getattr(type_configuration, "CodeBuckets", None)
+    if bucket is None or bucket in (code_buckets or []):
+        return
+    allowed = ", ".join(code_buckets or []) or "none: the type configuration sets no CodeBuckets"
+    raise invalid(
+        f"Code.S3Bucket {bucket} is not one of the type configuration's CodeBuckets (allowed: {allowed}); "
+        "ask the account's administrator to add it, or give the code inline (Code.ZipFile)"
+    )
 
 
 def validate_model(model: Any, stack_tags: dict[str, str] | None = None) -> None:

@@ -154,7 +154,7 @@ def test_as_trigger_error_of_a_botocore_error_is_a_network_failure():
 def test_as_trigger_error_of_anything_else_is_an_internal_failure():
     failure = as_trigger_error(KeyError("Configuration"))
     assert failure.code == HandlerErrorCode.InternalFailure
-    assert failure.message == "KeyError: 'Configuration'"
+    assert failure.message == "The handler failed unexpectedly (KeyError); the type's log has the details"
 
 
 def test_guarded_passes_arguments_and_the_event_through():
@@ -210,7 +210,7 @@ def test_guarded_turns_a_value_error_into_an_internal_failure(caplog):
         event = guarded(worker)(None, None, {})
     assert event.status == OperationStatus.FAILED
     assert event.errorCode == HandlerErrorCode.InternalFailure
-    assert event.message == "ValueError: boom"
+    assert event.message == "The handler failed unexpectedly (ValueError); the type's log has the details"
     assert any(record.exc_info for record in caplog.records)
 
 
@@ -238,4 +238,14 @@ def test_an_unreadable_answer_is_the_services_fault_and_a_bad_parameter_the_requ
     assert (bad.code, bad.message) == (
         HandlerErrorCode.InvalidRequest,
         "Parameter validation failed:\nInvalid type for parameter ExternalId",
+    )
+    quoting = as_trigger_error(
+        ParamValidationError(
+            report="Invalid type for parameter Environment.Variables.DB, value: hunter2, type: <class 'int'>, "
+            "valid types: <class 'str'>"
+        )
+    )
+    assert "hunter2" not in quoting.message
+    assert quoting.message.endswith(
+        "Environment.Variables.DB, value: ***, type: <class 'int'>, valid types: <class 'str'>"
     )

@@ -10,11 +10,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mare_dynamodb_streamtrigger import filter_pattern
 from mare_dynamodb_streamtrigger.filter_pattern import (
     PATTERN_MAX,
     TOP_LEVEL_KEYS,
     Match,
     PatternError,
+    compact_json,
     matches,
     validate,
     validate_stream_filter,
@@ -209,7 +211,7 @@ STREAM_INVALID = [
     ({"eventname": ["INSERT"]}, "FilterPattern.eventname: is not a field of a DynamoDB stream record"),
     ({"NewImage": {"status": {"S": ["PENDING"]}}}, "FilterPattern.NewImage: is not a field"),
     ({"$or": [{"eventName": ["INSERT"]}, {"Keys": {"id": {"S": ["a"]}}}]}, "FilterPattern.$or[1].Keys: is not a field"),
-    (pattern_of_length(PATTERN_MAX + 1), f"FilterPattern: holds {PATTERN_MAX + 1} characters as compact JSON"),
+    (pattern_of_length(PATTERN_MAX + 1), f"FilterPattern: holds more than {PATTERN_MAX} characters as compact JSON"),
     (on_image("file", "S", [{"wildcard": "*.png"}]), "S[0]: EventBridge Pipes does not support wildcard"),
     (on_image("a", "S", [{"anything-but": {"prefix": "x"}}]), "Pipes does not support anything-but with prefix"),
 ]
@@ -555,3 +557,24 @@ def test_stream_filters_accept_record_fields_and_refuse_others(key, leaves):
         validate_stream_filter(pattern)
     with pytest.raises(PatternError, match="is not a field of a DynamoDB stream record"):
         validate_stream_filter({key.upper(): leaves})
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        {"eventName": ["INSERT"], "dynamodb": {"NewImage": {"n": {"N": [{"numeric": [">", 1.5, "<=", 10]}]}}}},
+        {"dynamodb": {"NewImage": {"flag": {"BOOL": [True, False]}, "gone": {"NULL": [None]}}}},
+        {"$or": [{"eventName": ["INSERT"]}, {"eventName": ["MODIFY"], "dynamodb": {"Keys": {"id": {"S": []}}}}]},
+        {"dynamodb": {"NewImage": {"é": {"S": ['ü"quoted"']}}}},
+    ],
+)
+def test_the_bounds_check_counts_compact_json_exactly(pattern):
+    """The size is counted without building the JSON: at the exact length it passes, one less refuses."""
+    length = len(compact_json(pattern))
+    filter_pattern.check_bounds(pattern)  # within any limit the real length allows
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(filter_pattern, "PATTERN_MAX", length)
+        filter_pattern.check_bounds(pattern)
+        patch.setattr(filter_pattern, "PATTERN_MAX", length - 1)
+        with pytest.raises(PatternError, match="holds more than"):
+            filter_pattern.check_bounds(pattern)

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import io
 import os
+import stat
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from mare_dynamodb_streamtrigger.local_function import FunctionCodeError, LocalFunction, deployed_archive
+from mare_dynamodb_streamtrigger import local_function
+from mare_dynamodb_streamtrigger.local_function import FunctionCodeError, LocalFunction, deployed_archive, extract
 from mare_dynamodb_streamtrigger.spec import builtin_files, code_sha256, inline_zip, zip_of
 
 ARN = "arn:aws:lambda:eu-west-1:999999999999:function:f"  # an account no moto in this process holds
@@ -86,7 +89,7 @@ def test_the_function_runs_with_lambdas_environment_and_context_then_leaves_noth
         "name": "f",
         "memory": "512",
         "left": True,
-        "root": str(folder),
+        "root": str(folder / "task"),
     }
     assert outcome.logs == "hello\n" and not outcome.failed
     assert dict(os.environ) == before
@@ -131,3 +134,114 @@ def test_code_that_does_not_load_is_refused_with_lambdas_error(source, handler, 
     with pytest.raises(FunctionCodeError, match=message):
         function(source, Handler=handler).__enter__()
     assert "app" not in sys.modules
+
+
+# --- the function runs apart from the operator (issue 19, item 10) ---------------------------------
+
+OPERATOR_SECRET = "operator-secret-5b1e9f"
+
+
+def test_the_function_sees_neither_the_operators_environment_nor_memory(monkeypatch):
+    monkeypatch.setenv("OPERATOR_TOKEN", OPERATOR_SECRET)
+    source = (
+        "import os, sys\n"
+        "def handler(event, context):\n"
+        "    seen = [value for value in os.environ.values() if 'operator-secret' in value]\n"
+        "    return {'seen': seen, 'pytest': 'pytest' in sys.modules, 'pid': os.getpid(),\n"
+        "            'home': os.path.expanduser('~'), 'keys': sorted(os.environ)}\n"
+    )
+    with function(source) as running:
+        outcome = running.invoke([])
+        folder = running.folder
+    assert outcome.result["seen"] == [] and outcome.result["pytest"] is False
+    assert outcome.result["pid"] != os.getpid()
+    assert outcome.result["home"] == str(folder / "home")
+    assert "OPERATOR_TOKEN" not in outcome.result["keys"] and "STAGE" in outcome.result["keys"]
+
+
+def test_one_warm_child_serves_a_run_and_a_timeout_ends_it():
+    source = (
+        "import os, time\n"
+        "calls = 0\n"
+        "def handler(event, context):\n"
+        "    global calls\n"
+        "    calls += 1\n"
+        "    if event == 'sleep':\n"
+        "        time.sleep(30)\n"
+        "    return {'calls': calls, 'pid': os.getpid()}\n"
+    )
+    with function(source, Timeout=1) as running:
+        first, second = running.invoke([]).result, running.invoke([]).result
+        timed_out = running.invoke("sleep")
+        after = running.invoke([]).result
+    assert (first["calls"], second["calls"], first["pid"] == second["pid"]) == (1, 2, True)  # warm
+    assert timed_out.error == "Sandbox.Timedout: Task timed out after 1.00 seconds"
+    with pytest.raises(ProcessLookupError):
+        os.kill(second["pid"], 0)  # the timed-out child was ended
+    assert after["calls"] == 1 and after["pid"] != second["pid"]  # a cold start
+
+
+def test_a_function_that_exits_is_lambdas_exit_error_and_the_next_call_starts_anew():
+    source = "import os\ndef handler(event, context):\n    if event == 'exit':\n        os._exit(3)\n    return 'ok'\n"
+    with function(source) as running:
+        exited = running.invoke("exit")
+        again = running.invoke([])
+    assert exited.error == "Runtime.ExitError: Runtime exited with error: exit status 3"
+    assert again.result == "ok"
+
+
+def leftovers(prefix: str = "f-") -> set[str]:
+    return {path.name for path in Path(tempfile.gettempdir()).glob(f"{prefix}*")}
+
+
+def archive_of(*entries: tuple[zipfile.ZipInfo | str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zipped:
+        for name, content in entries:
+            zipped.writestr(name, content)
+    return buffer.getvalue()
+
+
+def link_entry(name: str, target: str) -> tuple[zipfile.ZipInfo, bytes]:
+    info = zipfile.ZipInfo(name)
+    info.external_attr = (stat.S_IFLNK | 0o777) << 16
+    return info, target.encode()
+
+
+HANDLER = ("app.py", b"def handler(event, context):\n    return 1\n")
+
+
+@pytest.mark.parametrize(
+    ("entries", "limits", "message"),
+    [
+        (
+            [HANDLER, ("zeros.bin", b"\0" * (3 * 1024 * 1024))],
+            {"UNZIPPED_MAX_BYTES": 2 * 1024 * 1024},
+            "more than 2 MB",
+        ),
+        ([HANDLER, *((f"m{n}.py", b"") for n in range(30))], {"ARCHIVE_ENTRIES_MAX": 20}, "31 entries; at most 20"),
+        ([HANDLER, link_entry("lib", "/etc"), ("lib/passwd", b"x")], {}, "holds a link, 'lib'"),
+        ([HANDLER, ("lib", b"a file"), ("lib/passwd", b"x")], {}, "cannot be unpacked: FileExistsError"),
+    ],
+    ids=["a zip bomb", "too many entries", "a link and a file through it", "a file and a path through it"],
+)
+def test_a_crafted_archive_is_refused_and_leaves_nothing_behind(monkeypatch, entries, limits, message):
+    for name, value in limits.items():
+        monkeypatch.setattr(local_function, name, value)
+    archive = archive_of(*entries)
+    before = leftovers()
+    running = LocalFunction(configuration(archive), archive, None, None)
+    with pytest.raises(FunctionCodeError, match=message):
+        running.__enter__()
+    assert leftovers() == before and running.child is None
+    assert len(archive) < 64 * 1024  # what a zip bomb weighs before it is unpacked
+
+
+def test_an_archive_within_the_limits_unpacks_whole(tmp_path):
+    extract(archive_of(HANDLER, ("pkg/__init__.py", b""), ("pkg/data.json", b"{}")), tmp_path)
+    assert sorted(path.relative_to(tmp_path).as_posix() for path in tmp_path.rglob("*")) == [
+        "app.py",
+        "pkg",
+        "pkg/__init__.py",
+        "pkg/data.json",
+    ]

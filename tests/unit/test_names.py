@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 import pytest
@@ -211,13 +212,40 @@ def test_function_name_of_a_six_colon_non_lambda_arn_is_empty(value):
     assert function_name_of_arn(value) == ""
 
 
-def test_role_description_names_kind_trigger_and_request():
+def test_role_description_names_kind_trigger_and_a_digest_of_the_request_not_the_token():
+    digest = hashlib.sha256(b"tok-1").hexdigest()[:32]
     assert names.role_description("orders", "fn", "tok-1") == (
-        "The function role of Mare::DynamoDB::StreamTrigger orders (request tok-1)"
+        f"The function role of Mare::DynamoDB::StreamTrigger orders (request {digest})"
     )
-    assert names.role_description("orders", "pipe", "tok-2") == (
-        "The pipe role of Mare::DynamoDB::StreamTrigger orders (request tok-2)"
-    )
+    assert "tok-2" not in names.role_description("orders", "pipe", "tok-2")
+    assert names.role_description("orders", "pipe", "tok-2").startswith(names.role_marker("orders", "pipe"))
+    # The digest cannot be replayed as a token: it describes another request.
+    assert names.role_description("orders", "fn", digest) != names.role_description("orders", "fn", "tok-1")
+
+
+@pytest.mark.parametrize(
+    "arn",
+    [
+        "arn:aws:sns:eu-west-1:\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669\u0660\u0661\u0662:x",
+        "arn:awsx-:sns:eu-west-1:123456789012:x",
+        "arn:aws-moon:sns:eu-west-1:123456789012:x",
+    ],
+)
+def test_arn_patterns_take_ascii_digits_and_aws_partitions_only(arn):
+    assert not names.SNS_TOPIC_ARN.fullmatch(arn)
+
+
+@pytest.mark.parametrize("partition", names.PARTITIONS)
+def test_arn_patterns_take_every_partition_botocore_lists(partition):
+    assert names.SNS_TOPIC_ARN.fullmatch(f"arn:{partition}:sns:eu-west-1:123456789012:x")
+    assert names.TABLE_ARN.fullmatch(f"arn:{partition}:dynamodb:eu-west-1:123456789012:table/orders")
+
+
+def test_the_partitions_are_botocores():
+    import botocore.loaders
+
+    listed = botocore.loaders.create_loader().load_data("partitions")["partitions"]
+    assert sorted(names.PARTITIONS) == sorted(partition["id"] for partition in listed)
 
 
 def test_trigger_names_fields():

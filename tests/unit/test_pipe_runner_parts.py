@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime
 import json
 
+import pytest
+
 from mare_dynamodb_streamtrigger.local_function import Outcome
 from mare_dynamodb_streamtrigger.pipe_runner import (
     Batch,
@@ -121,3 +123,39 @@ def test_halves_keep_order_and_the_checkpoint_end():
     assert [r["dynamodb"]["SequenceNumber"] for r in first.records] == ["0", "1"]
     assert [r["dynamodb"]["SequenceNumber"] for r in second.records] == ["2", "3", "4"]
     assert (first.end, second.end, first.read + second.read) == ("1", "9", 6)
+
+
+def test_a_planted_partial_link_in_a_shared_cache_is_never_written_through(tmp_path):
+    settings = PipeSettings.of(PIPE)
+    checkpoints = Checkpoints(tmp_path, "http://127.0.0.1:1", settings)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("someone else's file")
+    # The names a predictable writer would use: the old .partial and the checkpoint itself.
+    checkpoints.path.with_suffix(".partial").symlink_to(victim)
+    checkpoints.advance(STREAM, "shard-1", "12")
+    assert victim.read_text() == "someone else's file"
+    assert Checkpoints(tmp_path, "http://127.0.0.1:1", settings).after(STREAM, "shard-1") == "12"
+
+    checkpoints.path.unlink()
+    checkpoints.path.symlink_to(victim)
+    checkpoints.advance(STREAM, "shard-1", "13")
+    assert victim.read_text() == "someone else's file" and not checkpoints.path.is_symlink()
+    assert [path.name for path in tmp_path.glob(".checkpoint-*")] == []
+
+
+@pytest.mark.parametrize(
+    ("content", "why"),
+    [
+        ("not json", "cannot be read (JSONDecodeError)"),
+        ("[1, 2]", "is not one the runner writes"),
+        ('{"shards": {"s": 12}}', "is not one the runner writes"),
+        ('{"shards": []}', "is not one the runner writes"),
+    ],
+)
+def test_a_malformed_checkpoint_is_reported_and_the_run_starts_as_a_new_pipe_would(tmp_path, content, why):
+    settings = PipeSettings.of(PIPE)
+    path = Checkpoints(tmp_path, "http://127.0.0.1:1", settings).path
+    path.write_text(content)
+    checkpoints = Checkpoints(tmp_path, "http://127.0.0.1:1", settings)
+    assert checkpoints.after(STREAM, "shard-1") is None
+    assert checkpoints.problem == f"checkpoint {path} {why}: starting where a new pipe would"

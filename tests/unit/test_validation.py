@@ -357,7 +357,7 @@ BAD_PROPERTIES = [
         "filter-pattern-4097",
         PIPELINE_PROPERTIES,
         {"FilterPattern": filter_pattern_of_length(4097)},
-        ["FilterPattern: holds 4097 characters as compact JSON; Pipes allows 4096"],
+        ["FilterPattern: holds more than 4096 characters as compact JSON; Pipes allows 4096"],
     ),
     # Tags
     ("tags-51", PIPELINE_PROPERTIES, {"Tags": tags(51)}, ["Tags holds 51 tags; at most 50 are allowed"]),

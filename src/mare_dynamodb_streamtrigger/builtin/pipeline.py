@@ -16,7 +16,8 @@ from typing import Any
 import stream_batch
 
 CODEPIPELINE_ARN = re.compile(
-    r"^arn:aws[a-z-]*:codepipeline:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):(?P<name>[A-Za-z0-9.@_-]{1,100})$"
+    r"^arn:(?:aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc):"
+    r"codepipeline:(?P<region>[a-z0-9-]+):(?P<account>[0-9]{12}):(?P<name>[A-Za-z0-9.@_-]{1,100})$"
 )
 
 

@@ -24,7 +24,8 @@ import stream_batch
 from boto3.dynamodb.types import Binary, TypeDeserializer
 
 SNS_TOPIC_ARN = re.compile(
-    r"^arn:aws[a-z-]*:sns:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):(?P<name>[A-Za-z0-9_-]{1,256}(\.fifo)?)$"
+    r"^arn:(?:aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc):"
+    r"sns:(?P<region>[a-z0-9-]+):(?P<account>[0-9]{12}):(?P<name>[A-Za-z0-9_-]{1,256}(\.fifo)?)$"
 )
 
 _deserializer = TypeDeserializer()

@@ -526,7 +526,7 @@ def test_create_waits_until_the_function_is_active(table, aws_calls):
     # The first invocation ends at CreateFunction: no poll right away, no permission or pipe yet.
     after_creation = aws_calls.calls[aws_calls.calls.index("lambda.CreateFunction") + 1 :]
     # The next invocation checks its context's claims (the table, the roles), then polls.
-    assert after_creation[:4] == ["dynamodb.DescribeTable", "iam.GetRole", "iam.GetRole", "lambda.GetFunction"]
+    assert after_creation[:4] == ["iam.GetRole", "iam.GetRole", "dynamodb.DescribeTable", "lambda.GetFunction"]
     first_invocation = aws_calls.calls[: aws_calls.calls.index("lambda.CreateFunction") + 1]
     assert first_invocation[-1] == "lambda.CreateFunction"
     assert aws_calls.counts()["lambda.GetFunction"] == 1 + 2 + 1  # existence, two polls, the final read

@@ -403,8 +403,20 @@ def test_a_stream_that_is_not_the_tables_latest_is_refused(table, aws_calls):
     final = invoke("CREATE", pipeline_properties(), context={**context, "done": [], "created": []})
 
     assert (final["status"], final["errorCode"]) == ("FAILED", "InvalidRequest")
-    assert final["message"].endswith(f"StreamArn is not the latest stream of table {TABLE}")
+    assert f"StreamArn is not the latest stream of table {TABLE}" in final["message"]
     assert mutations(aws_calls) == []
+
+
+def test_a_table_deleted_during_a_create_fails_it_and_what_it_built_is_rolled_back(moto, table, aws_calls):
+    first = in_progress_create(moto, token="doomed-request")
+    client("dynamodb").delete_table(TableName=TABLE)
+
+    final = invoke("CREATE", first["resourceModel"], context=first["callbackContext"], token="doomed-request")
+
+    assert (final["status"], final["errorCode"]) == ("FAILED", "NotFound")
+    assert "Rolled back:" in final["message"]
+    assert client("lambda").list_functions()["Functions"] == [] and client("pipes").list_pipes()["Pipes"] == []
+    assert client("iam").list_roles(PathPrefix=ROLE_PATH)["Roles"] == []
 
 
 def update_context(table: dict[str, Any]) -> dict[str, Any]:

@@ -86,23 +86,29 @@ def create(session: SessionProxy | None, request: Any, context: Context) -> Prog
         warning = too_many_readers(model.Name, stream.stream_arn, parts.stream_readers(aws, stream.stream_arn))
         if warning:
             context["warning"] = warning
-    else:
-        check_resumed(aws, names, request, context)
-    return Creation(aws, request, context, absent).run()
+        return Creation(aws, request, context, absent).run()
+    check_resumed(aws, names, request, context)
+    return Creation(aws, request, context, absent).run(resumed=True)
 
 
 def check_resumed(aws: Aws, names: TriggerNames, request: Any, context: Context) -> None:
-    """A resumed context's claims, before anything is done with it: its table and stream are the
-    table's own now, and the roles it says were made were made by this very request."""
+    """A resumed context's claims, before anything is done with it: its values fit the request,
+    and the roles it says were made were made by this very request (so that it is this request's
+    context, not another's replayed). Nothing is done, nor rolled back, for a context that fails."""
     model = request.desiredResourceState
     check_claims(context, model, request, STEPS, CREATED_PARTS)
-    live = table.describe_table(aws, model.TableName)
-    if live.get("TableArn") != context["TableArn"] or live.get("LatestStreamArn") != context["StreamArn"]:
-        raise refused(f"StreamArn is not the latest stream of table {model.TableName}")
     for step, kind in (("function_role", "fn"), ("pipe_role", "pipe")):
         claimed = step in context["done"] or step in context["created"]
         if claimed and not parts.role_made_by(aws, names, kind, request.clientRequestToken):
             raise refused(f"{step} was not made by this request")
+
+
+def check_stream(aws: Aws, model: Any, context: Context) -> None:
+    """The context's table and stream are the table's own now (a table deleted, or its stream
+    replaced, since the first invocation fails the create, and what it built is rolled back)."""
+    live = table.describe_table(aws, model.TableName)
+    if live.get("TableArn") != context["TableArn"] or live.get("LatestStreamArn") != context["StreamArn"]:
+        raise refused(f"StreamArn is not the latest stream of table {model.TableName}")
 
 
 def too_many_readers(name: str, stream_arn: str, readers: list[str]) -> str | None:
@@ -159,8 +165,10 @@ class Creation:
         self.names: TriggerNames = aws.names(self.model.Name)
         self.tags = spec.desired_tags(self.model, request.desiredResourceTags)
 
-    def run(self) -> ProgressEvent:
+    def run(self, resumed: bool = False) -> ProgressEvent:
         try:
+            if resumed:
+                check_stream(self.aws, self.model, self.context)
             event = run_steps("create", STEPS, self.context, self)
             if event is None:
                 event = success(read_model(self.aws, self.model.Name, self.request.desiredResourceTags))

@@ -228,5 +228,5 @@ def test_every_call_a_handler_made_in_the_suite_is_declared_and_allowed_by_the_r
         "calls seen, by action:",
         {action: len(calls) for action, calls in sorted(SUITE_CALLS.items())},
         f"; {len(SUITE_REQUESTS)} distinct requests evaluated against the role, "
-        f"{len(tolerated)} GetRole of absent roles tolerated either way, no other denied",
+        f"{len(tolerated)} GetRole of absent or foreign roles tolerated either way, no other denied",
     )

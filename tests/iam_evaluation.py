@@ -97,8 +97,8 @@ def requests_of_call(
     action = f"{prefix}:{name}"
     scope = f"arn:{partition}:{service}:{region}:{account}"
 
-    def role(role_name: str, path: str | None = None) -> str:
-        return f"arn:{partition}:iam::{account}:role{path or role_path(role_name) or '/'}{role_name}"
+    def role(role_name: str, path: str | None) -> str:
+        return f"arn:{partition}:iam::{account}:role{path or '/'}{role_name}"
 
     def function(value: str) -> str:
         return value if value.startswith("arn:") else f"{scope}:function:{value}"
@@ -110,7 +110,7 @@ def requests_of_call(
         path = params.get("Path") or role_path(params["RoleName"])
         if name == "GetRole" and path is None:
             # How IAM authorizes a name it cannot find is not documented: either answer is handled.
-            found.append(Request(action, role(params["RoleName"]), ((NO_SUCH_ROLE, "true"),)))
+            found.append(Request(action, role(params["RoleName"], path), ((NO_SUCH_ROLE, "true"),)))
         else:
             found.append(Request(action, role(params["RoleName"], path)))
     elif service == "lambda":

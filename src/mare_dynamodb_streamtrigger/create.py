@@ -14,13 +14,7 @@ from cloudformation_cli_python_lib import HandlerErrorCode, ProgressEvent, Sessi
 from . import ownership, parts, policies, spec, table
 from .aws import Aws
 from .context_claims import check_claims, refused
-from .errors import (
-    TriggerError,
-    as_trigger_error,
-    error_code,
-    error_message,
-    role_not_yet_usable,
-)
+from .errors import TriggerError, as_trigger_error, error_code, error_message, role_not_yet_usable
 from .names import RoleKind, TriggerNames
 from .progress import (
     FUNCTION_POLL_SECONDS,

@@ -27,13 +27,6 @@ def invalid(message: str) -> TriggerError:
     return TriggerError(HandlerErrorCode.InvalidRequest, message)
 
 
-def foreign_log_group_message(log_group_name: str) -> str:
-    return (
-        f"LogRetentionInDays: log group {log_group_name} exists and was not made by this trigger; its retention "
-        "is its owner's to set. Leave LogRetentionInDays out to log there as it is"
-    )
-
-
 # AWS error codes, across the services the handlers call, and what CloudFormation is told.
 ERROR_CODES: dict[str, HandlerErrorCode] = {
     # throttling

@@ -31,7 +31,7 @@ import tempfile
 import time
 import urllib.request
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -108,10 +108,26 @@ def moto_api(url: str, path: str, body: Json) -> None:
         pass
 
 
+@contextlib.contextmanager
+def environment(variables: dict[str, str], cleared: Iterable[str]) -> Iterator[None]:
+    """The process environment with `cleared` unset and `variables` set, until the block ends."""
+    names = set(variables) | set(cleared)
+    saved = {name: os.environ.get(name) for name in names}
+    for name in cleared:
+        os.environ.pop(name, None)
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 def moto_environment(url: str, region: str) -> contextlib.AbstractContextManager[None]:
     """This process's AWS environment pointed at the moto server at `url`; put back on exit."""
-    from .local_function import environment
-
     variables = {
         "AWS_ENDPOINT_URL": url,
         "AWS_ACCESS_KEY_ID": FAKE_CREDENTIALS["accessKeyId"],

@@ -36,7 +36,6 @@ import time
 import urllib.request
 import uuid
 import zipfile
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,25 +43,6 @@ from typing import Any
 from .spec import BUILTIN_MODULES, builtin_files, code_sha256, inline_zip, zip_of
 
 Json = dict[str, Any]
-
-# What Lambda's Python runtime puts in a function's environment, apart from its own variables.
-RUNTIME_VARIABLES = (
-    "AWS_LAMBDA_FUNCTION_NAME",
-    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
-    "AWS_LAMBDA_FUNCTION_VERSION",
-    "AWS_LAMBDA_LOG_GROUP_NAME",
-    "AWS_LAMBDA_LOG_STREAM_NAME",
-    "AWS_REGION",
-    "AWS_DEFAULT_REGION",
-    "AWS_EXECUTION_ENV",
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_ENDPOINT_URL",
-    "AWS_PROFILE",
-    "LAMBDA_TASK_ROOT",
-    "_HANDLER",
-)
 
 
 class FunctionCodeError(RuntimeError):
@@ -161,24 +141,6 @@ def deployed_archive(function: Json, endpoint_url: str | None, code_path: Path |
     )
 
 
-@contextlib.contextmanager
-def environment(variables: dict[str, str], cleared: Iterable[str] = RUNTIME_VARIABLES) -> Iterator[None]:
-    """The process environment with `cleared` unset and `variables` set, until the block ends."""
-    names = set(variables) | set(cleared)
-    saved = {name: os.environ.get(name) for name in names}
-    for name in cleared:
-        os.environ.pop(name, None)
-    os.environ.update(variables)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-
 # Lambda's quota on a function's code once extracted (AccountLimit.CodeSizeUnzipped: 250 MB by default).
 UNZIPPED_MAX_BYTES = 250 * 1024 * 1024
 # Lambda states no limit on a package's entries; this one keeps a crafted archive off the operator's disk.
@@ -219,9 +181,9 @@ def extract(archive: bytes, folder: Path) -> None:
                                 "Lambda's limit for a function's code"
                             )
                         copy.write(chunk)
+    except FunctionCodeError:
+        raise
     except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as error:
-        if isinstance(error, FunctionCodeError):
-            raise
         raise FunctionCodeError(f"the archive cannot be unpacked: {type(error).__name__}: {error}") from error
 
 

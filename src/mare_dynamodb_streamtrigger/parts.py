@@ -10,7 +10,7 @@ from cloudformation_cli_python_lib import HandlerErrorCode
 
 from . import ownership
 from .aws import Aws
-from .errors import TriggerError, error_code, error_message, foreign_log_group_message, invalid, is_not_found
+from .errors import TriggerError, error_code, error_message, invalid, is_not_found
 from .names import (
     INLINE_POLICY_NAME,
     LOG_GROUP_CREATOR_TAG,
@@ -184,11 +184,11 @@ def delete_own_role(
     Policies added to the role by hand would block DeleteRole (DeleteConflict): those are
     removed too, with the role they were given to.
     """
-    role = get_role(aws, names.role_name(kind), denied_is_absent)
+    role_name = names.role_name(kind)
+    role = get_role(aws, role_name, denied_is_absent)
     own = ownership.own_role(role, names, kind) if token is None else ownership.role_made_by(role, names, kind, token)
     if not own:
         return False
-    role_name = names.role_name(kind)
     try:
         aws.iam.delete_role_policy(RoleName=role_name, PolicyName=INLINE_POLICY_NAME)
     except ClientError as error:
@@ -263,7 +263,10 @@ def refuse_foreign_log_group(aws: Aws, names: TriggerNames, model: Any) -> None:
     if not logging_on(model) or model.LogRetentionInDays is None:
         return
     if describe_log_group(aws, names) is not None and not own_log_group(aws, names):
-        raise invalid(foreign_log_group_message(names.pipe_log_group_name))
+        raise invalid(
+            f"LogRetentionInDays: log group {names.pipe_log_group_name} exists and was not made by this trigger; "
+            "its retention is its owner's to set. Leave LogRetentionInDays out to log there as it is"
+        )
 
 
 def delete_own_log_group(aws: Aws, names: TriggerNames) -> bool:

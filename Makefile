@@ -48,7 +48,7 @@ validate: venv
 # `cfn generate` rewrites models.py and docs/ (removing every file there): keep the hand-written guides.
 # It also writes resource-role.yaml with every permission on "*": scripts/execution_role.py scopes it.
 generate: venv
-	mkdir -p build/kept-docs && cp docs/guide.md docs/performance.md docs/compared-with-pipes.md build/kept-docs/ 2>/dev/null || true
+	mkdir -p build/kept-docs && cp docs/guide.md docs/performance.md docs/compared-with-pipes.md docs/aws-behaviour.md build/kept-docs/ 2>/dev/null || true
 	$(BIN)/cfn generate
 	cp build/kept-docs/*.md docs/ 2>/dev/null || true
 	$(BIN)/python scripts/execution_role.py

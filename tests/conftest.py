@@ -21,6 +21,7 @@ from faults import aws_calls  # noqa: F401 - a fixture for every test module
 from iam_evaluation import Request, requests_of_call
 from mare_dynamodb_streamtrigger import local
 from mare_dynamodb_streamtrigger.aws import Aws
+from model_minimums import below_minimum
 
 REGION = "eu-west-1"
 ACCOUNT = "123456789012"
@@ -84,6 +85,9 @@ def record_handler_calls() -> Iterator[dict[str, set[str]]]:
                 SUITE_CALLS.setdefault(current[-1], set()).add(f"{prefix}:{model.name}")
 
         def record_request(params: dict[str, Any], model: Any, **_kwargs: Any) -> None:
+            # Every request of the suite within AWS's own minimums, which moto does not enforce.
+            short = below_minimum(model.input_shape, params, f"{prefix}.{model.name}") if model.input_shape else []
+            assert not short, f"a request AWS would refuse: {short}"
             if model.name == "CreateRole" and credentials is None:
                 CREATED_ROLE_PATHS[params["RoleName"]] = params.get("Path", "/")
             if current and credentials is None:

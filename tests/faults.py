@@ -61,7 +61,8 @@ class Rewrite:
             self.change(parsed)
 
 
-# What each service answers for each kind of error: (code, HTTP status).
+# What each service answers for each kind of error: (code, HTTP status); a kind a service does
+# not answer in the calls the handlers make is left out.
 SERVICE_ERRORS: dict[str, dict[str, tuple[str, int]]] = {
     "iam": {
         "throttling": ("Throttling", 400),
@@ -97,6 +98,19 @@ SERVICE_ERRORS: dict[str, dict[str, tuple[str, int]]] = {
         "internal": ("ServiceUnavailableException", 500),
         "conflict": ("OperationAbortedException", 400),
         "not-found": ("ResourceNotFoundException", 400),
+    },
+    # SQS and KMS are only read (a dead-letter queue's key): they answer no conflict there.
+    "sqs": {
+        "throttling": ("RequestThrottled", 400),
+        "access-denied": ("AccessDenied", 403),
+        "internal": ("InternalError", 500),
+        "not-found": ("QueueDoesNotExist", 400),
+    },
+    "kms": {
+        "throttling": ("ThrottlingException", 400),
+        "access-denied": ("AccessDeniedException", 400),
+        "internal": ("KMSInternalException", 500),
+        "not-found": ("NotFoundException", 400),
     },
     "dynamodb": {
         "throttling": ("ThrottlingException", 400),

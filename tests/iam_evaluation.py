@@ -147,6 +147,17 @@ def requests_of_call(
         found.extend(Request(action, f"{scope}:parameter/{parameter.lstrip('/')}") for parameter in params["Names"])
     elif service == "sts":
         found.append(Request(action, params["RoleArn"]))
+    elif service == "sqs":
+        if name == "GetQueueUrl":
+            owner, queue = params.get("QueueOwnerAWSAccountId", account), params["QueueName"]
+        else:
+            owner, queue = params["QueueUrl"].rstrip("/").split("/")[-2:]
+        found.append(Request(action, f"arn:{partition}:sqs:{region}:{owner}:{queue}"))
+    elif service == "kms":
+        # IAM authorizes a call through an alias on the key the alias names (KMS developer guide,
+        # "Using aliases to control access"): here, a key of this account and region.
+        key = params["KeyId"]
+        found.append(Request(action, key if key.startswith("arn:") else f"{scope}:key/{key.removeprefix('alias/')}"))
     else:
         raise AssertionError(f"{operation}: no rule for what it acts on")
     return found

@@ -147,8 +147,22 @@ CASES: list[tuple[str, dict[str, Any], str, str]] = [
         "no-code-not-python",
         {"Code": None, "Runtime": "nodejs20.x"},
         "InvalidRequest",
-        "Runtime must be a python runtime when Code is left out (the built-in function), python3.10 or later, "
-        "not 'nodejs20.x'",
+        "Runtime must be one of python3.10, python3.11, python3.12, python3.13, python3.14, python3.15 "
+        "(Lambda's Python runtimes), not 'nodejs20.x'",
+    ),
+    (
+        "inline-code-not-python",
+        {"Runtime": "nodejs20.x"},
+        "InvalidRequest",
+        "Runtime must be one of python3.10, python3.11, python3.12, python3.13, python3.14, python3.15 "
+        "(Lambda's Python runtimes), not 'nodejs20.x'",
+    ),
+    (
+        "runtime-too-old-for-a-trigger",
+        {"Runtime": "python3.9"},
+        "InvalidRequest",
+        "Runtime must be one of python3.10, python3.11, python3.12, python3.13, python3.14, python3.15 "
+        "(Lambda's Python runtimes), not 'python3.9'",
     ),
     (
         "filter-unknown-operator",
@@ -213,7 +227,27 @@ CASES: list[tuple[str, dict[str, Any], str, str]] = [
         "MaximumRecordAgeInSeconds must be a whole number from -1 to 604800, not 604801",
     ),
     ("memory-low", {"MemorySize": 64}, "InvalidRequest", "MemorySize must be a whole number from 128 to 10240, not 64"),
-    ("timeout-high", {"Timeout": 901}, "InvalidRequest", "Timeout must be a whole number from 1 to 900, not 901"),
+    (
+        "age-below-a-minute",
+        {"MaximumRecordAgeInSeconds": 30},
+        "InvalidRequest",
+        "MaximumRecordAgeInSeconds must be -1 (keep records until they leave the stream) or from 60 to 604800, "
+        "not 30: AWS refuses 0 to 59",
+    ),
+    (
+        "age-zero",
+        {"MaximumRecordAgeInSeconds": 0},
+        "InvalidRequest",
+        "MaximumRecordAgeInSeconds must be -1 (keep records until they leave the stream) or from 60 to 604800, "
+        "not 0: AWS refuses 0 to 59",
+    ),
+    (
+        "timeout-beyond-a-pipe-execution",
+        {"Timeout": 301},
+        "InvalidRequest",
+        "Timeout must be a whole number from 1 to 300, not 301: a pipe's execution, the function's run included, "
+        "may last 300 s; a longer run counts as failed and its records are sent again (pipelines started twice)",
+    ),
     (
         "dead-letter-not-sqs",
         {"DeadLetterQueueArn": TOPIC_ARN},
@@ -334,7 +368,11 @@ def test_missing_table_is_not_found(moto):
         f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{TABLE}",
         f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{TABLE}/stream/2026-01-01T00:00:00.000",
     )
-    assert_refused(pipeline_properties(), "NotFound", f"TableName {TABLE}: no such DynamoDB table in {REGION}")
+    assert_refused(
+        pipeline_properties(),
+        "NotFound",
+        f"Trigger deployment-processor: TableName {TABLE}: no such DynamoDB table in {REGION}",
+    )
 
 
 def test_number_of_cases():

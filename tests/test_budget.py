@@ -10,7 +10,7 @@ from conftest import drive, hold_pipes, pipeline_properties
 CREATE_BEFORE_POLLS = 12  # one pipes.ListPipes: how many pipes read the stream already
 CREATE_PER_POLL = 4
 READ = 3
-UPDATE = 9  # a configuration change: no code, tags or wait
+UPDATE = 10  # a configuration change: no code, tags or wait; DescribeTable for the table's KMS key
 DELETE_BEFORE_POLLS = 3  # then one describe per poll, a log group look and five deletions
 # Each part is looked at as it is removed: the function (GetFunction), the pipe's log group
 # (ListTagsForResource: the type's own?) and each role (GetRole: under the type's path, with its marker).

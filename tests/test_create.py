@@ -112,7 +112,7 @@ def test_pipeline_trigger_builds_every_part_exactly(table):
             "Effect": "Allow",
             "Principal": {"Service": "pipes.amazonaws.com"},
             "Action": "sts:AssumeRole",
-            "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}, "ArnEquals": {"aws:SourceArn": PIPE_ARN}},
+            "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}},
         }
     ]
     assert inline_policy(PIPE_ROLE) == {
@@ -337,7 +337,7 @@ def test_missing_table_gives_not_found(moto):
     )
     final, _ = drive("CREATE", pipeline_properties())
     assert (final["status"], final["errorCode"]) == ("FAILED", "NotFound")
-    assert final["message"] == f"TableName {TABLE}: no such DynamoDB table in {REGION}"
+    assert final["message"] == f"Trigger {NAME}: TableName {TABLE}: no such DynamoDB table in {REGION}"
 
 
 def test_keys_only_stream_is_refused(moto):
@@ -424,7 +424,8 @@ def test_role_refused_past_the_deadline_fails_not_stabilized_and_rolls_back(tabl
 
     assert (final["status"], final["errorCode"]) == ("FAILED", "NotStabilized")
     assert final["message"] == (
-        "Create failed at step function: Gave up waiting for the function role to reach Lambda after 300 s: "
+        f"Trigger {NAME}: Create failed at step function: Gave up waiting for the function role to reach Lambda "
+        "after 300 s: "
         f"{ROLE_REFUSED} Rolled back: {ROLE_ARN_PREFIX + PIPE_ROLE}, {ROLE_ARN_PREFIX + FN_ROLE}."
     )
     assert client("iam").list_roles()["Roles"] == []
@@ -499,7 +500,8 @@ def test_a_role_of_another_request_gives_already_exists_and_is_kept(table):
     final = invoke("CREATE", pipeline_properties(), context=context)
     assert (final["status"], final["errorCode"]) == ("FAILED", "AlreadyExists")
     assert final["message"] == (
-        f"Create failed at step function_role: Role {FN_ROLE} already exists and belongs to another trigger or request."
+        f"Trigger {NAME}: Create failed at step function_role: Role {FN_ROLE} already exists and belongs to another "
+        "trigger or request."
     )
     assert [r["RoleName"] for r in client("iam").list_roles()["Roles"]] == [FN_ROLE]
 

@@ -30,6 +30,8 @@ ACTION_PREFIX = {
     "sts": "sts",
     "dynamodb": "dynamodb",
     "logs": "logs",
+    "sqs": "sqs",
+    "kms": "kms",
 }
 # What Pipes checks on the caller of CreatePipe, UpdatePipe and DeletePipe when the pipe logs to
 # CloudWatch Logs (vended log delivery) or uses a customer managed key, as AWS::Pipes::Pipe's own
@@ -70,7 +72,9 @@ IMPLIED = {
         *PIPE_LOG_DELIVERY,
         *PIPE_KEY_USE,
     },
-    "delete": {"logs:DeleteLogDelivery", "logs:GetLogDelivery", "logs:ListLogDeliveries"},
+    "delete": {"logs:DeleteLogDelivery", "logs:GetLogDelivery", "logs:ListLogDeliveries", "kms:Decrypt"},
+    # DescribePipe of a pipe with a customer managed key (AWS::Pipes::Pipe's read handler lists it).
+    "read": {"kms:Decrypt"},
 }
 
 
@@ -100,13 +104,30 @@ def test_every_handler_permission_is_used_and_every_call_is_permitted(moto, aws_
     type_configuration = {"DevopsParameterRoleArn": f"arn:aws:iam::{DEVOPS_ACCOUNT}:role/reader"}
 
     key_arn = client("kms").create_key()["KeyMetadata"]["Arn"]
-    logged = pipeline_properties(IsDevops=True, LogLevel="INFO", LogRetentionInDays=30, KmsKeyArn=key_arn)
+    # A dead-letter queue encrypted with a key named by its alias (sqs:GetQueueAttributes, kms:DescribeKey).
+    client("kms").create_alias(AliasName="alias/dead-letters", TargetKeyId=key_arn)
+    sqs = client("sqs")
+    queue_url = sqs.create_queue(QueueName="dead-letters", Attributes={"KmsMasterKeyId": "alias/dead-letters"})
+    queue = sqs.get_queue_attributes(QueueUrl=queue_url["QueueUrl"], AttributeNames=["QueueArn"])
+    logged = pipeline_properties(
+        IsDevops=True,
+        LogLevel="INFO",
+        LogRetentionInDays=30,
+        KmsKeyArn=key_arn,
+        DeadLetterQueueArn=queue["Attributes"]["QueueArn"],
+    )
     created = record("create", "CREATE", logged, type_configuration=type_configuration)
     assert created["status"] == "SUCCESS"
     # A create that fails once its pipe exists, and removes everything it built, even where a
-    # policy stands in the way of deleting a role.
+    # policy stands in the way of deleting a role (one given inline, one attached).
     aws_calls.fail("pipes.DescribePipe", "AccessDeniedException", "no", after=1)
     aws_calls.fail("iam.DeleteRolePolicy", "NoSuchEntity", "said gone, is not")
+    attached = client("iam").create_policy(PolicyName="attached", PolicyDocument=EMPTY_POLICY)["Policy"]["Arn"]
+
+    def attach_a_policy(_parsed: dict) -> None:
+        client("iam").attach_role_policy(RoleName=role_name("rolled-back", REGION, "pipe"), PolicyArn=attached)
+
+    aws_calls.rewrite("pipes.CreatePipe", attach_a_policy)
     rolled_back = pipeline_properties(Name="rolled-back", LogLevel="ERROR")
     assert record("create", "CREATE", rolled_back)["status"] == "FAILED"
 
@@ -138,6 +159,7 @@ def test_every_handler_permission_is_used_and_every_call_is_permitted(moto, aws_
         Tags=[{"Key": "k", "Value": "v"}],
         LogLevel="INFO",
         LogRetentionInDays=7,
+        DeadLetterQueueArn=logged["DeadLetterQueueArn"],
     )
     assert record("update", "UPDATE", updated, previous=logged)["status"] == "SUCCESS"
     # Without a retention, the log group's retention policy is removed.

@@ -258,7 +258,9 @@ def test_a_role_still_refused_past_the_deadline_fails_not_stabilized_with_the_re
     final = invoke("UPDATE", first["resourceModel"], previous=previous, context=context)
 
     assert (final["status"], final["errorCode"]) == ("FAILED", "NotStabilized")
-    assert final["message"] == f"Gave up waiting for the pipe role to reach Pipes after 300 s: {STREAM_REFUSED}"
+    assert final["message"] == (
+        f"Trigger {NAME}: Gave up waiting for the pipe role to reach Pipes after 300 s: {STREAM_REFUSED}"
+    )
 
 
 # 4. A dead-letter queue that actually receives ------------------------------------------------

@@ -118,7 +118,8 @@ def test_a_refused_assume_role_is_access_denied_naming_the_role_and_builds_nothi
     assert len(events) == 1
     assert (final["status"], final["errorCode"]) == ("FAILED", "AccessDenied")
     assert final["message"] == (
-        f"DevopsParameterRoleArn {READER_ROLE}: sts:AssumeRole was refused with an external ID (the type "
+        f"Trigger deployment-processor: DevopsParameterRoleArn {READER_ROLE}: sts:AssumeRole was refused with an "
+        "external ID (the type "
         "configuration's DevopsParameterRoleExternalId): not authorized to perform sts:AssumeRole"
     )
     assert client("iam").list_roles(PathPrefix="/mare-dynamodb-streamtrigger/")["Roles"] == []

@@ -93,7 +93,7 @@ def test_update_changes_every_updatable_property_in_place(sns_trigger, table):
         512,
         60,
     )
-    expected_sha = base64.b64encode(hashlib.sha256(inline_zip(new_code, "main.process", "python3.11")).digest())
+    expected_sha = base64.b64encode(hashlib.sha256(inline_zip(new_code, "main.process")).digest())
     assert config["CodeSha256"] == expected_sha.decode() != function_before["CodeSha256"]
     assert config["FunctionArn"] == function_before["FunctionArn"]
 
@@ -180,7 +180,7 @@ def test_changing_a_create_only_property_is_not_updatable(table, prop, value):
     final, events = drive("UPDATE", pipeline_properties(**{prop: value}), previous=pipeline_properties())
     assert len(events) == 1
     assert (final["status"], final["errorCode"]) == ("FAILED", "NotUpdatable")
-    assert final["message"].startswith(f"{prop} cannot be changed in place")
+    assert final["message"].startswith(f"Trigger deployment-processor: {prop} cannot be changed in place")
 
 
 def test_update_of_a_missing_trigger_is_not_found(table):
@@ -241,9 +241,11 @@ def test_a_failed_function_update_gives_not_stabilized_with_lambdas_reason(table
 
     aws_calls.rewrite("lambda.UpdateFunctionConfiguration", failed)
     aws_calls.rewrite("lambda.GetFunction", failed, after=1)
-    final, _ = drive("UPDATE", pipeline_properties(Runtime="python3.8"), previous=pipeline_properties())
+    final, _ = drive("UPDATE", pipeline_properties(Runtime="python3.13"), previous=pipeline_properties())
     assert (final["status"], final["errorCode"]) == ("FAILED", "NotStabilized")
-    assert final["message"] == "Updating the function's configuration failed: The runtime is deprecated."
+    assert final["message"] == (
+        "Trigger deployment-processor: Updating the function's configuration failed: The runtime is deprecated."
+    )
 
 
 @pytest.mark.parametrize("operation", ["lambda.UpdateFunctionConfiguration", "lambda.UpdateFunctionCode"])
@@ -264,8 +266,7 @@ def test_an_update_refused_while_lambda_is_busy_is_made_on_a_later_invocation(ta
     config = client("lambda").get_function(FunctionName=NAME)["Configuration"]
     assert config["MemorySize"] == 512
     assert (
-        config["CodeSha256"]
-        == base64.b64encode(hashlib.sha256(inline_zip(new_code, "app.handler", "python3.12")).digest()).decode()
+        config["CodeSha256"] == base64.b64encode(hashlib.sha256(inline_zip(new_code, "app.handler")).digest()).decode()
     )
 
 

@@ -14,8 +14,12 @@ from . import redaction
 from .errors import TriggerError, name_resource_in_error, remember_resource
 from .names import TriggerNames
 
-# Throttling and 5xx answers are retried inside the invocation by botocore itself.
-CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=10, read_timeout=30)
+# Throttling and 5xx answers are retried inside the invocation by botocore itself. Sized so that
+# one call, however slow AWS is, ends within about 3 x (3 + 10) s and standard mode's backoff (at
+# most 1 s, then 2 s): with progress.INVOCATION_BUDGET_SECONDS an invocation returns within the
+# 60 s CloudFormation gives it (docs/aws-behaviour.md).
+# botocore's total_max_attempts counts the first attempt; its max_attempts would count retries only.
+CLIENT_CONFIG = Config(retries={"mode": "standard", "total_max_attempts": 3}, connect_timeout=3, read_timeout=10)
 
 
 # The service models, read from disk once per process: the library makes a new boto3 session for
@@ -95,3 +99,11 @@ class Aws:
     @cached_property
     def logs(self) -> Any:
         return self.client("logs")
+
+    @cached_property
+    def sqs(self) -> Any:
+        return self.client("sqs")
+
+    @cached_property
+    def kms(self) -> Any:
+        return self.client("kms")

@@ -3,8 +3,9 @@
 request_shape.py checks that a context has the keys and JSON types its action writes. Here its
 values are checked against the request they come with: the table and stream must be this
 trigger's table in the request's account and region, the steps must be the action's own, and
-no deadline may lie further ahead than the longest wait allows. What a claim says of AWS (that
-this request made the roles, that the stream is the table's) is checked live by the action.
+no deadline may lie further ahead than the longest wait (or the action's overall deadline)
+allows. What a claim says of AWS (that this request made the roles, that the stream is the
+table's) is checked live by the action.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 
 from .errors import TriggerError, invalid
 from .names import STREAM_ARN, TABLE_ARN
-from .progress import STABILIZATION_DEADLINE_SECONDS, Context
+from .progress import OVERALL, OVERALL_DEADLINE_SECONDS, STABILIZATION_DEADLINE_SECONDS, Context
 
 
 def refused(problem: str) -> TriggerError:
@@ -49,6 +50,8 @@ def check_progress(context: Context, steps: Sequence[str] = (), parts_made: Sequ
     created = context.get("created", [])
     if any(part not in parts_made for part in created) or len(set(created)) != len(created):
         raise refused("created names parts this action does not make")
-    latest = time.time() + STABILIZATION_DEADLINE_SECONDS
-    if any(deadline > latest for deadline in context.get("deadlines", {}).values()):
-        raise refused(f"a deadline lies more than {STABILIZATION_DEADLINE_SECONDS} s ahead")
+    now = time.time()
+    for what, deadline in context.get("deadlines", {}).items():
+        longest = OVERALL_DEADLINE_SECONDS if what == OVERALL else STABILIZATION_DEADLINE_SECONDS
+        if deadline > now + longest:
+            raise refused(f"a deadline lies more than {longest} s ahead")

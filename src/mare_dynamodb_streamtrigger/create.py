@@ -11,10 +11,11 @@ from typing import Any
 from botocore.exceptions import ClientError
 from cloudformation_cli_python_lib import HandlerErrorCode, ProgressEvent, SessionProxy
 
-from . import ownership, parts, policies, spec, table
+from . import encryption, ownership, parts, policies, spec, table
 from .aws import Aws
 from .context_claims import check_claims, refused
 from .errors import TriggerError, as_trigger_error, error_code, error_message, role_not_yet_usable
+from .filter_pattern import numeric_on_stream_numbers
 from .names import RoleKind, TriggerNames
 from .progress import (
     FUNCTION_POLL_SECONDS,
@@ -76,13 +77,19 @@ def create(session: SessionProxy | None, request: Any, context: Context) -> Prog
         stream = table.resolve(aws, model.TableName, model.TableIndexName, devops_access(request, model))
         absent = refuse_existing(aws, names, request.clientRequestToken)
         parts.refuse_foreign_log_group(aws, names, model)
+        keys = policies.PipeKeys(stream.key_arn, dead_letter_key(aws, model))
         context = {"TableArn": stream.table_arn, "StreamArn": stream.stream_arn, "done": [], "created": []}
-        warning = too_many_readers(model.Name, stream.stream_arn, parts.stream_readers(aws, stream.stream_arn))
-        if warning:
-            context["warning"] = warning
-        return Creation(aws, request, context, absent).run()
+        readers = too_many_readers(model.Name, stream.stream_arn, parts.stream_readers(aws, stream.stream_arn))
+        warnings = ([readers] if readers else []) + filter_warnings(model)
+        if warnings:
+            context["warning"] = " ".join(warnings)
+        return Creation(aws, request, context, absent, keys).run()
     check_resumed(aws, names, request, context)
     return Creation(aws, request, context, absent).run(resumed=True)
+
+
+def dead_letter_key(aws: Aws, model: Any) -> str | None:
+    return encryption.queue_key_arn(aws, model.DeadLetterQueueArn) if model.DeadLetterQueueArn else None
 
 
 def check_resumed(aws: Aws, names: TriggerNames, request: Any, context: Context) -> None:
@@ -103,6 +110,13 @@ def check_stream(aws: Aws, model: Any, context: Context) -> None:
     live = table.describe_table(aws, model.TableName)
     if live.get("TableArn") != context["TableArn"] or live.get("LatestStreamArn") != context["StreamArn"]:
         raise refused(f"StreamArn is not the latest stream of table {model.TableName}")
+
+
+def filter_warnings(model: Any) -> list[str]:
+    """What a valid FilterPattern asks that can never match in a stream record."""
+    if not model.FilterPattern:
+        return []
+    return [f"Warning: {warning}." for warning in numeric_on_stream_numbers(model.FilterPattern)]
 
 
 def too_many_readers(name: str, stream_arn: str, readers: list[str]) -> str | None:
@@ -148,11 +162,17 @@ def is_own(aws: Aws, names: TriggerNames, kind: str, role_arn: str | None, token
 
 
 class Creation:
-    def __init__(self, aws: Aws, request: Any, context: Context, absent: set[str]) -> None:
+    def __init__(
+        self, aws: Aws, request: Any, context: Context, absent: set[str], keys: policies.PipeKeys | None = None
+    ) -> None:
         self.aws = aws
+        # The keys the pipe role needs, as the first invocation found them; looked up again if needed later.
+        self.keys = keys
         # Parts this invocation has seen absent (or made itself): no look is needed before acting.
         self.absent = absent
         self.fresh_configuration: dict[str, Any] | None = None
+        # Whether CreatePipe was called in this invocation (a look right after may not show it yet).
+        self.asked_pipe = False
         self.request = request
         self.model = request.desiredResourceState
         self.context = context
@@ -189,11 +209,17 @@ class Creation:
         parts.put_role_policy(self.aws, self.names.function_role_name, document)
 
     def pipe_role(self) -> None:
-        trust = policies.pipe_trust_policy(self.names.account, self.names.pipe_arn)
+        trust = policies.pipe_trust_policy(self.names.account)
         parts.create_role(self.aws, self.names, "pipe", trust, self.tags, self.request.clientRequestToken)
         self.built("pipe_role")
-        document = policies.pipe_role_policy(self.model, self.names, self.context["StreamArn"])
+        document = policies.pipe_role_policy(self.model, self.names, self.context["StreamArn"], self.pipe_keys())
         parts.put_role_policy(self.aws, self.names.pipe_role_name, document)
+
+    def pipe_keys(self) -> policies.PipeKeys:
+        if self.keys is None:
+            table_key = encryption.table_key_arn(table.describe_table(self.aws, self.model.TableName))
+            self.keys = policies.PipeKeys(table_key, dead_letter_key(self.aws, self.model))
+        return self.keys
 
     def log_group(self) -> None:
         if not spec.logging_on(self.model):
@@ -307,7 +333,7 @@ class Creation:
                 Target=self.names.function_arn,
                 TargetParameters=spec.target_parameters(self.model),
                 DesiredState="RUNNING",
-                Tags=self.tags,
+                **spec.pipe_tags(self.tags),
                 **spec.pipe_options(self.model, self.names.pipe_log_group_arn, for_create=True),
             )
         except ClientError as error:
@@ -319,6 +345,7 @@ class Creation:
             self.take_existing_pipe(parts.describe_pipe(self.aws, self.names.pipe_name))
             return None
         self.built("pipe")
+        self.asked_pipe = True
         if created.get("CurrentState") == "RUNNING":
             self.context["done"].append("pipe_running")
         return None
@@ -339,7 +366,7 @@ class Creation:
             parts.delete_own_pipe(self.aws, self.names)
             self.context["done"].remove("pipe")
             return event
-        return pipe_progress(self.context, self.model, self.names.pipe_name, pipe)
+        return pipe_progress(self.context, self.model, self.names.pipe_name, pipe, new=True, just_asked=self.asked_pipe)
 
     def roll_back(self, step: str, failure: TriggerError) -> ProgressEvent:
         """Removes what this request built, newest first, and says so in the failure. Each part is

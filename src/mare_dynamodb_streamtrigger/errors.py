@@ -96,11 +96,28 @@ ERROR_CODES: dict[str, HandlerErrorCode] = {
 # What AWS says while a role made moments ago is not yet usable by a service (IAM is eventually
 # consistent): such failures are tried again on a later invocation, until a deadline.
 ROLE_NOT_YET_USABLE = ("cannot be assumed", "ensure the customer role", "unable to assume")
+# What Pipes says while a grant the pipe role gained in the same request has not reached it: the
+# dead-letter queue's sqs:SendMessage (aws-cdk#31664, serverless-patterns#1543 and #1857); for KMS
+# and logs AWS's exact words are not public, so words of a refused permission are waited on too,
+# within the same deadline (docs/aws-behaviour.md).
+PIPE_GRANT_NOT_YET_USABLE = (
+    *ROLE_NOT_YET_USABLE,
+    "error occurred while sending message to sqs",
+    "kms:",
+    "kmsaccessdenied",
+    "is not authorized to perform",
+    "access denied",
+)
 
 
 def role_not_yet_usable(message: str) -> bool:
     lowered = message.lower()
     return any(phrase in lowered for phrase in ROLE_NOT_YET_USABLE)
+
+
+def pipe_grant_not_yet_usable(message: str) -> bool:
+    lowered = message.lower()
+    return any(phrase in lowered for phrase in PIPE_GRANT_NOT_YET_USABLE)
 
 
 def error_code(error: ClientError) -> str:

@@ -17,11 +17,21 @@ Event Ruler, the matching library behind EventBridge:
   (OR); if the record holds an array there, the field matches if any element does.
 - A field must be present to match, except under `{"exists": false}`, which matches an absent field.
   `anything-but` therefore does not match an absent field.
-- Exact matches compare JSON representations: "For numbers, EventBridge uses string representation.
-  For example, 300, 300.0, and 3.0e2 are not considered equal." Only `numeric` compares by value.
+- A number matches a numerically equal number: `[300]` matches `300.0`. The guide says otherwise
+  ("300, 300.0, and 3.0e2 are not considered equal"), but AWS's own answers, recorded by
+  LocalStack's event-pattern tests against AWS (`number_comparison_float`), match them.
+- Field names are joined with ".": `{"a": {"b": [1]}}` and `{"a.b": [1]}` are the same pattern, and
+  either matches an event holding `{"a": {"b": 1}}` or `{"a.b": 1}` (recorded: `dot_joining_*`).
+- `$or` forks the pattern: each branch, with every field given outside it, is one alternative.
+  A field given both outside and inside a branch takes the value written later (Event Ruler's
+  JsonRuleCompiler puts each field into the alternative's map, overriding; not recorded against AWS).
 - `numeric` applies to JSON numbers only. DynamoDB sends numbers as strings (`{"N": "12.5"}`), so a
-  numeric matcher never matches a DynamoDB number attribute; match its string exactly or by prefix.
+  numeric matcher never matches a DynamoDB number attribute (recorded: `or-numeric-anything-but_NEG`);
+  `numeric_on_stream_numbers` finds such matchers, to warn about them.
 - `exists` works on leaf values only: a field whose value is an object does not "exist".
+- Event Ruler refuses a cidr of /32 (IPv4) or /128 (IPv6), and operator names (`prefix`,
+  `numeric`, `=`...) as field names anywhere inside `$or` (its CIDR.java and Constants.java): so do
+  these checks, since what Pipes accepts there is not documented.
 """
 
 from __future__ import annotations
@@ -47,6 +57,34 @@ PATTERN_DEPTH_MAX = 70
 # The largest finite double: a number past it cannot be compared, and Python's float() fails on it.
 NUMBER_MAX = sys.float_info.max
 NUMERIC_OPERATORS = frozenset({"=", "<", "<=", ">", ">="})
+# Names Event Ruler keeps for itself inside $or (Constants.RESERVED_FIELD_NAMES_IN_OR_RELATIONSHIP).
+RESERVED_IN_OR = frozenset(
+    {
+        "exactly",
+        "equals-ignore-case",
+        "prefix",
+        "suffix",
+        "anything-but",
+        "exists",
+        "wildcard",
+        "numeric",
+        "cidr",
+        *NUMERIC_OPERATORS,
+        "regex",
+        "not-wildcard",
+        "not-equals-ignore-case",
+        "date-after",
+        "date-on-or-after",
+        "date-before",
+        "date-on-or-before",
+        "in-date-range",
+        "ip-address-in-range",
+        "ip-address-not-in-range",
+    }
+)
+# The most alternatives ($or branches combined) the local matcher evaluates: each nested $or
+# multiplies them, and a 4096-character pattern could ask for billions.
+ALTERNATIVES_MAX = 1024
 LOWER_BOUNDS = frozenset({">", ">="})
 UPPER_BOUNDS = frozenset({"<", "<="})
 
@@ -131,7 +169,7 @@ def check_bounds(pattern: object) -> None:
             )
 
 
-def _check_object(node: object, path: str) -> None:
+def _check_object(node: object, path: str, in_or: bool = False) -> None:
     if not isinstance(node, dict):
         raise PatternError(path, "must be a JSON object")
     if not node:
@@ -142,8 +180,11 @@ def _check_object(node: object, path: str) -> None:
         child = f"{path}.{key}"
         if key == OR:
             _check_or(value, child)
-        elif isinstance(value, dict):
-            _check_object(value, child)
+            continue
+        if in_or and key in RESERVED_IN_OR:
+            raise PatternError(child, f"{key!r} is an operator's name, which EventBridge refuses as a field inside $or")
+        if isinstance(value, dict):
+            _check_object(value, child, in_or)
         elif isinstance(value, list):
             _check_leaf(value, child)
         else:
@@ -154,7 +195,7 @@ def _check_or(branches: object, path: str) -> None:
     if not isinstance(branches, list) or len(branches) < 2:
         raise PatternError(path, "$or takes a list of at least 2 patterns")
     for index, branch in enumerate(branches):
-        _check_object(branch, f"{path}[{index}]")
+        _check_object(branch, f"{path}[{index}]", in_or=True)
 
 
 def _check_leaf(matchers: list[Any], path: str) -> None:
@@ -218,12 +259,17 @@ def _check_exists(operator: str, argument: object) -> str | None:
 
 
 def _check_cidr(operator: str, argument: object) -> str | None:
-    if isinstance(argument, str) and "/" in argument:
+    if isinstance(argument, str) and argument.count("/") == 1:
         try:
-            ipaddress.ip_network(argument, strict=False)
+            network = ipaddress.ip_network(argument, strict=False)
         except ValueError:
             pass
         else:
+            if network.prefixlen == network.max_prefixlen:
+                return (
+                    f"{operator} {argument!r}: EventBridge refuses a mask of /{network.max_prefixlen} "
+                    "(one address); match the address exactly instead"
+                )
             return None
     return f"{operator} takes an IPv4 or IPv6 CIDR block such as 10.0.0.0/24, not {argument!r}"
 
@@ -293,7 +339,7 @@ def _check_top_level_keys(pattern: dict[str, Any], path: str) -> None:
         if key == OR:
             for index, branch in enumerate(value):
                 _check_top_level_keys(branch, f"{path}.{OR}[{index}]")
-        elif key not in TOP_LEVEL_KEYS:
+        elif key.split(".", 1)[0] not in TOP_LEVEL_KEYS:
             fields = ", ".join(sorted(TOP_LEVEL_KEYS))
             raise PatternError(f"{path}.{key}", f"is not a field of a DynamoDB stream record ({fields})")
 
@@ -346,13 +392,102 @@ def _wildcard_regex(wildcard: str) -> re.Pattern[str]:
     return re.compile("".join(parts), re.DOTALL)
 
 
+def numeric_on_stream_numbers(pattern: dict[str, Any]) -> list[str]:
+    """Where a valid pattern applies `numeric` to a DynamoDB number (a field named N), which never
+    matches: stream records carry numbers as strings. One warning each, naming its path."""
+    return [
+        f"{path}: numeric never matches a DynamoDB number, which a stream record carries as a string "
+        '({"N": "12.5"}); match the string exactly or by prefix instead'
+        for path, operator, _ in _operators(pattern, ROOT)
+        if operator == "numeric" and path.rsplit("[", 1)[0].rsplit(".", 1)[-1] == "N"
+    ]
+
+
 # --- matching ---------------------------------------------------------------------------------
+
+FieldPath = tuple[str, ...]
 
 
 def matches(pattern: dict[str, Any], event: dict[str, Any]) -> Match:
     """Evaluate a valid pattern against one stream record; raise PatternError if the pattern is invalid."""
     validate(pattern)
-    return _match_object(pattern, event, "")
+    rules = alternatives(pattern)
+    record = _joined(event)
+    result = _first_match(_match_object(rule, record, "") for rule in rules)
+    if result.matched or len(rules) == 1:
+        return result
+    return Match(False, result.failed_path, f"no $or branch matched; the first: {result.reason}")
+
+
+def alternatives(pattern: dict[str, Any]) -> list[dict[str, Any]]:
+    """The pattern as Event Ruler compiles it: one pattern without $or per alternative, field names
+    split at ".", a field given twice taking the value written later."""
+    rules: list[dict[FieldPath, list[Any]]] = [{}]
+    _fork(pattern, (), rules)
+    return [_nested(rule) for rule in rules]
+
+
+def _fork(pattern: dict[str, Any], path: FieldPath, rules: list[dict[FieldPath, list[Any]]]) -> None:
+    for key, value in pattern.items():
+        if key == OR:
+            before = list(rules)
+            rules.clear()
+            for branch in value:
+                copies = [dict(rule) for rule in before]
+                _fork(branch, path, copies)
+                rules.extend(copies)
+                if len(rules) > ALTERNATIVES_MAX:
+                    raise PatternError(ROOT, f"its $or branches combine into more than {ALTERNATIVES_MAX} alternatives")
+        elif isinstance(value, dict):
+            _fork(value, (*path, *key.split(".")), rules)
+        else:
+            for rule in rules:
+                rule[(*path, *key.split("."))] = value
+
+
+def _nested(rule: dict[FieldPath, list[Any]]) -> dict[str, Any]:
+    """A flat alternative as a nested pattern; a field that is both a value and an object keeps
+    the object (no event holds both there)."""
+    nested: dict[str, Any] = {}
+    for path, matchers in rule.items():
+        node = nested
+        for step in path[:-1]:
+            child = node.get(step)
+            if not isinstance(child, dict):
+                child = node[step] = {}
+            node = child
+        if not isinstance(node.get(path[-1]), dict):
+            node[path[-1]] = matchers
+    return nested
+
+
+def _joined(value: object) -> object:
+    """An event with its dotted field names split into nested objects, as Event Ruler joins
+    nested names with "."; a field given both ways holds the values of both."""
+    if isinstance(value, list):
+        return [_joined(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    joined: dict[str, Any] = {}
+    for key, item in value.items():
+        first, *rest = key.split(".")
+        nested = _joined(item)
+        for step in reversed(rest):
+            nested = {step: nested}
+        _put(joined, first, nested)
+    return joined
+
+
+def _put(node: dict[str, Any], key: str, value: object) -> None:
+    """Adds a field to an object; where it is there already, objects merge and anything else
+    becomes an array of both (a field matches where any of its values does)."""
+    if key not in node:
+        node[key] = value
+    elif isinstance(node[key], dict) and isinstance(value, dict):
+        for inner, item in value.items():
+            _put(node[key], inner, item)
+    else:
+        node[key] = [node[key], value]
 
 
 def _match_object(pattern: dict[str, Any], node: object, prefix: str) -> Match:
@@ -434,7 +569,9 @@ def _matcher_matches(matcher: object, values: list[Any]) -> bool:
 
 
 def _same(expected: object, value: object) -> bool:
-    """Exact match: the same JSON text, so 5 and 5.0 differ, as do 1 and true."""
+    """Exact match: numbers by value (5 matches 5.0), anything else by its JSON text (1 is not true)."""
+    if _is_number(expected) and _is_number(value):
+        return float(cast(float, expected)) == float(cast(float, value))
     return json.dumps(expected) == json.dumps(value)
 
 

@@ -563,6 +563,8 @@ class Printer:
             self.print("passes: the pipe sends this record to the function")
         else:
             self.print(f"does not pass: {result['failed_field']}: {result['reason']}")
+        for warning in result.get("warnings", []):
+            self.print(f"warning: {warning}")
         if "record" in result:
             self.print("record:\n" + indented(dumps(result["record"])))
         if result.get("function_receives"):
@@ -716,7 +718,7 @@ def run_action(args: argparse.Namespace, out: Printer) -> int:
 
 def run_filter(args: argparse.Namespace, out: Printer) -> int:
     """Whether a stream record passes a filter pattern, and what the function would receive."""
-    from .filter_pattern import PatternError, matches, validate_stream_filter
+    from .filter_pattern import PatternError, matches, numeric_on_stream_numbers, validate_stream_filter
     from .preview import insert_record, render_input_template
 
     pattern = load_json(args.pattern)
@@ -728,6 +730,9 @@ def run_filter(args: argparse.Namespace, out: Printer) -> int:
     record = insert_record(load_json(args.item)) if args.item else load_json(args.record)
     match = matches(pattern, record)
     result: Json = {"valid": True, "passes": match.matched, "failed_field": match.failed_path, "reason": match.reason}
+    warnings = numeric_on_stream_numbers(pattern)
+    if warnings:
+        result["warnings"] = warnings
     if args.input_template is not None:
         result["function_receives"] = [render_input_template(args.input_template, record)] if match.matched else []
     if args.item:

@@ -92,9 +92,8 @@ def code_from_location(location: str) -> bytes:
 
 def builtin_archive(configuration: Json) -> bytes | None:
     """The built-in function's archive, rebuilt as the type builds it, if that is what the function runs."""
-    handler, runtime = configuration["Handler"], configuration.get("Runtime", "python3.12")
     for trigger_type in BUILTIN_MODULES:
-        archive = zip_of(builtin_files(trigger_type, handler, runtime))
+        archive = zip_of(builtin_files(trigger_type, configuration["Handler"]))
         if code_sha256(archive) == configuration.get("CodeSha256"):
             return archive
     return None
@@ -109,10 +108,8 @@ def given_archive(path: Path, configuration: Json) -> bytes:
                 if file.is_file():
                     archive.write(file, file.relative_to(path).as_posix())
         return buffer.getvalue()  # a folder zipped here cannot be checked against CodeSha256
-    if path.suffix == ".zip":
-        archive = path.read_bytes()
-    else:  # inline source, zipped exactly as the type zips ZipFile
-        archive = inline_zip(path.read_text(), configuration["Handler"], configuration.get("Runtime", "python3.12"))
+    # A .zip as it is; inline source zipped exactly as the type zips ZipFile.
+    archive = path.read_bytes() if path.suffix == ".zip" else inline_zip(path.read_text(), configuration["Handler"])
     if code_sha256(archive) != configuration.get("CodeSha256"):
         raise FunctionCodeError(f"{path} is not the code {configuration['FunctionName']} runs: its CodeSha256 differs")
     return archive

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from .names import LAMBDA_PRINCIPAL, PIPES_PRINCIPAL, TriggerNames, index_arn, log_group_arn
@@ -24,12 +25,23 @@ SID_DEAD_LETTER = "SendToDeadLetterQueue"
 SID_PIPE_LOGS = "WritePipeLogs"
 SID_PIPE_KEY = "UsePipeKey"
 SID_DESCRIBE_PIPE_KEY = "DescribePipeKey"
+SID_TABLE_KEY = "DecryptTableStream"
+SID_DEAD_LETTER_KEY = "EncryptForDeadLetterQueue"
 # Pipes binds every use of its key to the pipe's ARN through this encryption context.
 PIPES_ENCRYPTION_CONTEXT = "kms:EncryptionContext:aws:pipes:arn"
 
 STREAM_READ_ACTIONS = ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"]
 PIPELINE_ACTIONS = ["codepipeline:ListPipelineExecutions", "codepipeline:StartPipelineExecution"]
 TABLE_INDEX_ACTIONS = ["dynamodb:Query", "dynamodb:UpdateItem"]
+
+
+@dataclass(frozen=True)
+class PipeKeys:
+    """The KMS key ARNs the pipe role needs beyond KmsKeyArn: the table's and the dead-letter
+    queue's (encryption.py reads them)."""
+
+    table: str | None = None
+    dead_letter: str | None = None
 
 
 def _statement(sid: str, actions: list[str], resources: list[str]) -> dict[str, Any]:
@@ -68,12 +80,11 @@ def lambda_trust_policy(account: str) -> PolicyDocument:
     return _trust_policy(LAMBDA_PRINCIPAL, {"StringEquals": {"aws:SourceAccount": account}})
 
 
-def pipe_trust_policy(account: str, pipe_arn: str) -> PolicyDocument:
-    # aws:SourceArn too: the role serves this pipe alone, not any pipe of the account.
-    return _trust_policy(
-        PIPES_PRINCIPAL,
-        {"StringEquals": {"aws:SourceAccount": account}, "ArnEquals": {"aws:SourceArn": pipe_arn}},
-    )
+def pipe_trust_policy(account: str) -> PolicyDocument:
+    # aws:SourceAccount only: no public AWS source shows Pipes sending aws:SourceArn when it
+    # assumes a pipe's role, and a condition on a key that is not sent would refuse every create
+    # (docs/aws-behaviour.md). The role serves one pipe: only the type passes it (iam:PassRole).
+    return _trust_policy(PIPES_PRINCIPAL, {"StringEquals": {"aws:SourceAccount": account}})
 
 
 def function_policy(
@@ -117,12 +128,20 @@ def pipe_policy(
     dead_letter_arn: str | None,
     log_group_arn: str | None = None,
     kms_key_arn: str | None = None,
+    keys: PipeKeys = PipeKeys(),
 ) -> PolicyDocument:
-    """What the pipe may do: read this stream, invoke this function, send to its dead-letter queue,
-    write to its own log group, and use its key for this pipe alone."""
+    """What the pipe may do: read this stream (decrypting it with the table's key), invoke this
+    function, send to its dead-letter queue (encrypting with the queue's key), write to its own
+    log group, and use its key for this pipe alone."""
     statements = [*_stream_read(stream_arn), _statement(SID_INVOKE, ["lambda:InvokeFunction"], [function_arn])]
+    if keys.table:
+        statements.append(_statement(SID_TABLE_KEY, ["kms:Decrypt"], [keys.table]))
     if dead_letter_arn:
         statements.append(_statement(SID_DEAD_LETTER, ["sqs:SendMessage"], [dead_letter_arn]))
+        if keys.dead_letter:
+            statements.append(
+                _statement(SID_DEAD_LETTER_KEY, ["kms:Decrypt", "kms:GenerateDataKey"], [keys.dead_letter])
+            )
     if log_group_arn:
         statements.append(
             _statement(
@@ -179,9 +198,10 @@ def function_role_policy(model: Any, names: TriggerNames, table_arn: str, stream
     )
 
 
-def pipe_role_policy(model: Any, names: TriggerNames, stream_arn: str) -> PolicyDocument:
+def pipe_role_policy(model: Any, names: TriggerNames, stream_arn: str, keys: PipeKeys) -> PolicyDocument:
     """The pipe role's policy for a desired model."""
     return pipe_policy(
+        keys=keys,
         stream_arn=stream_arn,
         function_arn=names.function_arn,
         dead_letter_arn=model.DeadLetterQueueArn,

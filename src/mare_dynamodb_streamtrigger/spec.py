@@ -63,10 +63,10 @@ def builtin_source(trigger_type: str, handler: str) -> str:
     return source if function == "handler" else f"{source}\n\n{function} = handler\n"
 
 
-def builtin_files(trigger_type: str, handler: str, runtime: str) -> dict[str, str]:
+def builtin_files(trigger_type: str, handler: str) -> dict[str, str]:
     """The built-in function's archive: its module where the handler names it, the shared module beside."""
     return {
-        inline_file_name(handler, runtime): builtin_source(trigger_type, handler),
+        inline_file_name(handler): builtin_source(trigger_type, handler),
         BUILTIN_SHARED_MODULE: (files(builtin) / BUILTIN_SHARED_MODULE).read_text(),
     }
 
@@ -92,19 +92,14 @@ def configuration_differs(wanted: dict[str, Any], live: dict[str, Any]) -> bool:
     )
 
 
-def inline_file_name(handler: str, runtime: str) -> str:
-    """Where inline source goes: the module part of Handler, as the runtime finds it.
-
-    Python's runtime imports everything before the last dot as a module path; Node.js's takes
-    everything before the first dot as the file.
-    """
-    if runtime.startswith("python"):
-        return handler.rsplit(".", 1)[0].replace(".", "/") + ".py"
-    return handler.split(".", 1)[0] + ".js"
+def inline_file_name(handler: str) -> str:
+    """Where inline source goes: the module part of Handler, as Python's runtime imports it
+    (everything before the last dot, as a module path)."""
+    return handler.rsplit(".", 1)[0].replace(".", "/") + ".py"
 
 
-def inline_zip(source: str, handler: str, runtime: str) -> bytes:
-    return zip_of({inline_file_name(handler, runtime): source})
+def inline_zip(source: str, handler: str) -> bytes:
+    return zip_of({inline_file_name(handler): source})
 
 
 def zip_of(sources: dict[str, str]) -> bytes:
@@ -125,9 +120,9 @@ def code_sha256(archive: bytes) -> str:
 def code_arguments(model: Any) -> dict[str, Any]:
     code = model.Code
     if code is None:  # a zero-code trigger: the built-in function of its type
-        return {"ZipFile": zip_of(builtin_files(model.TriggerType, model.Handler, setting(model, "Runtime")))}
+        return {"ZipFile": zip_of(builtin_files(model.TriggerType, model.Handler))}
     if code.ZipFile is not None:
-        return {"ZipFile": inline_zip(code.ZipFile, model.Handler, setting(model, "Runtime"))}
+        return {"ZipFile": inline_zip(code.ZipFile, model.Handler)}
     arguments = {"S3Bucket": code.S3Bucket, "S3Key": code.S3Key}
     if code.S3ObjectVersion:
         arguments["S3ObjectVersion"] = code.S3ObjectVersion
@@ -172,6 +167,11 @@ def pipe_options(model: Any, log_group_arn: str, *, for_create: bool) -> dict[st
     if model.KmsKeyArn or not for_create:
         options["KmsKeyIdentifier"] = model.KmsKeyArn or ""
     return options
+
+
+def pipe_tags(tags: dict[str, str]) -> dict[str, Any]:
+    """CreatePipe's Tags: left out when there are none, as Pipes' TagMap holds at least one tag."""
+    return {"Tags": tags} if tags else {}
 
 
 def target_parameters(model: Any) -> dict[str, Any]:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from botocore.exceptions import ClientError
 from cloudformation_cli_python_lib import HandlerErrorCode
 
-from . import redaction
+from . import encryption, redaction
 from .aws import Aws
 from .errors import TriggerError, error_code, error_message, invalid
 from .names import (
@@ -34,6 +34,8 @@ DEVOPS_SESSION_SECONDS = 900
 class TableStream:
     table_arn: str
     stream_arn: str
+    # The table's KMS key, where it is encrypted with one (encryption.table_key_arn).
+    key_arn: str | None = None
 
 
 @dataclass(frozen=True)
@@ -128,8 +130,9 @@ def check_index(table: dict[str, Any], index_name: str | None) -> None:
 
 def resolve(aws: Aws, table_name: str, index_name: str | None, devops: DevopsAccess | None) -> TableStream:
     stream = read_parameters(aws, table_name, devops)
-    check_table(describe_table(aws, table_name), stream, index_name)
-    return stream
+    table = describe_table(aws, table_name)
+    check_table(table, stream, index_name)
+    return replace(stream, key_arn=encryption.table_key_arn(table))
 
 
 def assume_role_request(aws: Aws, devops: DevopsAccess, parameter_names: list[str]) -> dict[str, Any]:

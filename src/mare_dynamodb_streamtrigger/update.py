@@ -7,7 +7,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 from cloudformation_cli_python_lib import HandlerErrorCode, ProgressEvent, SessionProxy
 
-from . import ownership, parts, policies, spec, table
+from . import encryption, ownership, parts, policies, spec, table
 from .aws import Aws
 from .context_claims import check_claims, refused
 from .errors import TriggerError
@@ -118,6 +118,8 @@ class Update:
         self.previous = request.previousResourceState
         self.context = context
         self.names = aws.names(self.model.Name)
+        # Whether UpdatePipe was called in this invocation (a look right after may not show it yet).
+        self.asked_pipe = False
 
     def run(self) -> ProgressEvent:
         waiting = run_steps("update", STEPS, self.context, self)
@@ -126,10 +128,16 @@ class Update:
         return success(read_model(self.aws, self.model.Name, self.request.desiredResourceTags))
 
     def policies(self) -> None:
+        # The keys first: a dead-letter queue that cannot be read is refused before anything changes.
+        dead_letter = self.model.DeadLetterQueueArn
+        keys = policies.PipeKeys(
+            encryption.table_key_arn(table.describe_table(self.aws, self.model.TableName)),
+            encryption.queue_key_arn(self.aws, dead_letter) if dead_letter else None,
+        )
         table_arn, stream_arn = self.context["TableArn"], self.context["StreamArn"]
         function_policy = policies.function_role_policy(self.model, self.names, table_arn, stream_arn)
         parts.put_role_policy(self.aws, self.names.function_role_name, function_policy)
-        pipe_policy = policies.pipe_role_policy(self.model, self.names, stream_arn)
+        pipe_policy = policies.pipe_role_policy(self.model, self.names, stream_arn, keys)
         parts.put_role_policy(self.aws, self.names.pipe_role_name, pipe_policy)
 
     def log_group(self) -> None:
@@ -248,6 +256,7 @@ class Update:
             return wait_if_busy(error, PIPE_BUSY, self.context, self.model)
         # The role's deadline is kept: a pipe that then fails for the role counts against it too.
         done_waiting(self.context, PIPE_BUSY.what)
+        self.asked_pipe = True
         if answer.get("CurrentState") == "RUNNING":
             self.context["done"].append("pipe_running")
         return None
@@ -260,4 +269,4 @@ class Update:
             event = wait_for_pipe_role(self.context, self.model, reason)
             self.context["done"].remove("pipe")
             return event
-        return pipe_progress(self.context, self.model, self.names.pipe_name, pipe)
+        return pipe_progress(self.context, self.model, self.names.pipe_name, pipe, just_asked=self.asked_pipe)

@@ -13,7 +13,7 @@ from typing import Any
 from .errors import invalid
 from .filter_pattern import PatternError, validate_stream_filter
 from .names import CODEPIPELINE_ARN, IAM_ROLE_ARN, KMS_KEY_ARN, SNS_TOPIC_ARN, SQS_QUEUE_ARN
-from .spec import BUILTIN_SHARED_MODULE, LOGGING_LEVELS, desired_tags, inline_file_name, setting
+from .spec import BUILTIN_SHARED_MODULE, LOGGING_LEVELS, desired_tags, inline_file_name
 
 NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 TABLE_NAME = re.compile(r"^[a-zA-Z0-9_.-]{3,255}$")
@@ -24,10 +24,9 @@ STARTING_POSITIONS = ("LATEST", "TRIM_HORIZON")
 ENVIRONMENT_MAX_BYTES = 4096
 INPUT_TEMPLATE_MAX = 8192
 HANDLER_MAX = 128
-RUNTIME_MAX = 32
-# The built-in functions use Python 3.10 syntax.
-BUILTIN_RUNTIME = re.compile(r"python3\.(\d+)")
-BUILTIN_MIN_MINOR = 10
+# Lambda's Python runtimes that run a trigger: the built-in functions use Python 3.10 syntax, and
+# Lambda's CreateFunction enum (botocore's model, AWS::Lambda::Function's schema) lists these.
+RUNTIMES = ("python3.10", "python3.11", "python3.12", "python3.13", "python3.14", "python3.15")
 ZIP_FILE_MAX = 4096
 S3_BUCKET = re.compile(r"[0-9A-Za-z.\-_]{3,63}(?<!\.)")
 TAGS_MAX = 50
@@ -86,12 +85,18 @@ RESERVED_ENVIRONMENT_KEYS = frozenset(
 # property: (minimum, maximum), AWS's ranges for Lambda and for a pipe's DynamoDB stream source.
 INTEGER_RANGES: dict[str, tuple[int, int]] = {
     "MemorySize": (128, 10240),
-    "Timeout": (1, 900),
+    "Timeout": (1, 300),
     "BatchSize": (1, 10000),
     "MaximumBatchingWindowInSeconds": (0, 300),
     "MaximumRetryAttempts": (-1, 10000),
     "MaximumRecordAgeInSeconds": (-1, 604800),
 }
+# A pipe's execution, its target's included, may last 5 minutes (Pipes user guide, "Batching and
+# concurrency"): a longer function run counts as failed, and its batch is sent again.
+PIPE_EXECUTION_MAX_SECONDS = 300
+# Lambda's rule for a stream source, which Pipes shares: -1 (forever), or at least 60 s.
+RECORD_AGE_FOREVER = -1
+RECORD_AGE_MIN = 60
 
 
 def target_arns(trigger_type: str, environment: dict[str, str] | None) -> list[str]:
@@ -156,7 +161,23 @@ def validate_model(model: Any, stack_tags: dict[str, str] | None = None) -> None
     for prop, (low, high) in INTEGER_RANGES.items():
         value = getattr(model, prop)
         if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high):
-            raise invalid(f"{prop} must be a whole number from {low} to {high}, not {value!r}")
+            raise invalid(f"{prop} must be a whole number from {low} to {high}, not {value!r}{why_limited(prop)}")
+    age = model.MaximumRecordAgeInSeconds
+    if age is not None and RECORD_AGE_FOREVER < age < RECORD_AGE_MIN:
+        raise invalid(
+            f"MaximumRecordAgeInSeconds must be -1 (keep records until they leave the stream) or from "
+            f"{RECORD_AGE_MIN} to {INTEGER_RANGES['MaximumRecordAgeInSeconds'][1]}, not {age}: AWS refuses 0 to 59"
+        )
+
+
+def why_limited(prop: str) -> str:
+    """Where a limit is the type's, not the service's, the reason."""
+    if prop == "Timeout":
+        return (
+            f": a pipe's execution, the function's run included, may last {PIPE_EXECUTION_MAX_SECONDS} s; "
+            "a longer run counts as failed and its records are sent again (pipelines started twice)"
+        )
+    return ""
 
 
 def _validate_required(model: Any) -> None:
@@ -171,21 +192,14 @@ def _validate_required(model: Any) -> None:
         raise invalid(f"Handler must be module.function (at most {HANDLER_MAX} characters, no spaces), not {handler!r}")
     if model.TableIndexName is not None and not TABLE_NAME.fullmatch(str(model.TableIndexName)):
         raise invalid(f"TableIndexName must be 3 to 255 letters, digits, _, - or ., not {model.TableIndexName!r}")
-    if model.Runtime is not None and (not isinstance(model.Runtime, str) or not 0 < len(model.Runtime) <= RUNTIME_MAX):
-        raise invalid(f"Runtime must be a Lambda runtime name, not {model.Runtime!r}")
+    if model.Runtime is not None and model.Runtime not in RUNTIMES:
+        raise invalid(f"Runtime must be one of {', '.join(RUNTIMES)} (Lambda's Python runtimes), not {model.Runtime!r}")
 
 
 def _validate_code(model: Any) -> None:
     code = model.Code
     if code is None:
-        runtime = setting(model, "Runtime")
-        version = BUILTIN_RUNTIME.fullmatch(runtime)
-        if not version or int(version.group(1)) < BUILTIN_MIN_MINOR:
-            raise invalid(
-                f"Runtime must be a python runtime when Code is left out (the built-in function), python3.10 "
-                f"or later, not {runtime!r}"
-            )
-        if inline_file_name(model.Handler, runtime) == BUILTIN_SHARED_MODULE:
+        if inline_file_name(model.Handler) == BUILTIN_SHARED_MODULE:
             shared_module = BUILTIN_SHARED_MODULE.removesuffix(".py")
             raise invalid(
                 f"Handler must not name the module {shared_module} when Code is left out: "
@@ -204,9 +218,6 @@ def _validate_code(model: Any) -> None:
         raise invalid(f"Code.ZipFile holds {len(code.ZipFile)} characters; at most {ZIP_FILE_MAX} are allowed")
     if code.S3Bucket is not None and not S3_BUCKET.fullmatch(code.S3Bucket):
         raise invalid(f"Code.S3Bucket must be an S3 bucket name (3 to 63 characters), not {code.S3Bucket!r}")
-    runtime = model.Runtime or "python3.12"
-    if has_zip and not runtime.startswith(("python", "nodejs")):
-        raise invalid(f"Code.ZipFile needs a python or nodejs Runtime, not {runtime!r}")
 
 
 def _validate_environment(trigger_type: str, environment: Any) -> None:

@@ -41,8 +41,8 @@ SNS_PROPERTIES: dict[str, Any] = {
     "TableName": TABLE,
     "TriggerType": "SNS_TOPIC",
     "Handler": "index.handler",
-    "Runtime": "nodejs20.x",
-    "Code": {"ZipFile": "exports.handler = async () => {};\n"},
+    "Runtime": "python3.13",
+    "Code": {"ZipFile": "def handler(event, context):\n    return None\n"},
     "Environment": {"TOPIC_ARN": TOPIC_ARN},
 }
 

@@ -42,3 +42,15 @@ def test_an_invalid_pattern_is_reported_as_such(tmp_path, capsys):
     paths = files(tmp_path, pattern={"eventName": [{"prefx": "IN"}]}, item={"id": "r1"})
     assert main(["filter", "--pattern", paths["pattern"], "--item", paths["item"]]) == 2
     assert capsys.readouterr().out.startswith("invalid pattern: FilterPattern.eventName[0]")
+
+
+def test_numeric_on_a_dynamodb_number_is_warned_about_as_it_never_matches(tmp_path, capsys):
+    pattern = {"dynamodb": {"NewImage": {"amount": {"N": [{"numeric": [">", 10]}]}}}}
+    paths = files(tmp_path, pattern=pattern, item={"id": "r1", "amount": 50})
+    assert main(["filter", "--pattern", paths["pattern"], "--item", paths["item"]]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("does not pass: dynamodb.NewImage.amount.N: ")
+    assert (
+        "warning: FilterPattern.dynamodb.NewImage.amount.N[0]: numeric never matches a DynamoDB number, which a "
+        'stream record carries as a string ({"N": "12.5"}); match the string exactly or by prefix instead\n'
+    ) in out

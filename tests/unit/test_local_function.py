@@ -34,12 +34,12 @@ def configuration(archive: bytes, **overrides: object) -> dict:
 
 
 def function(source: str, **overrides: object) -> LocalFunction:
-    archive = inline_zip(source, "app.handler", "python3.12")
+    archive = inline_zip(source, "app.handler")
     return LocalFunction(configuration(archive, **overrides), archive, None, None)
 
 
 def test_a_zero_code_function_is_rebuilt_and_matched_by_its_sha():
-    archive = zip_of(builtin_files("SNS_TOPIC", "app.handler", "python3.12"))
+    archive = zip_of(builtin_files("SNS_TOPIC", "app.handler"))
     assert deployed_archive({"Configuration": configuration(archive)}, "http://127.0.0.1:1", None) == archive
 
 
@@ -47,7 +47,7 @@ def test_inline_source_given_with_code_is_zipped_as_the_type_zips_it(tmp_path):
     source = "def handler(event, context):\n    return 1\n"
     given = tmp_path / "app.py"
     given.write_text(source)
-    archive = inline_zip(source, "app.handler", "python3.12")
+    archive = inline_zip(source, "app.handler")
     assert deployed_archive({"Configuration": configuration(archive)}, "http://127.0.0.1:1", given) == archive
     given.write_text(source + "# changed\n")
     with pytest.raises(FunctionCodeError, match="its CodeSha256 differs"):
@@ -55,7 +55,7 @@ def test_inline_source_given_with_code_is_zipped_as_the_type_zips_it(tmp_path):
 
 
 def test_code_that_cannot_be_had_is_named():
-    archive = inline_zip("x = 1\n", "app.handler", "python3.12")
+    archive = inline_zip("x = 1\n", "app.handler")
     with pytest.raises(FunctionCodeError, match=r"cannot be read from http://127\.0\.0\.1:1.*--code"):
         deployed_archive({"Configuration": configuration(archive)}, "http://127.0.0.1:1", None)
 

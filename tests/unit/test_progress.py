@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 
 import pytest
 from botocore.exceptions import ClientError
@@ -43,7 +44,7 @@ def test_waits_for_different_things_have_their_own_deadlines():
     context = {}
     wait(context, "function", 1800, 5, None, "Pending")
     wait(context, "role", 300, 10, None, "not assumable yet")
-    assert set(context["deadlines"]) == {"function", "role"}
+    assert set(context["deadlines"]) == {progress.OVERALL, "function", "role"}
     assert context["deadlines"]["function"] - context["deadlines"]["role"] == pytest.approx(1500, abs=5)
 
 
@@ -53,7 +54,7 @@ def test_wait_keeps_the_rest_of_the_context():
     assert event.callbackContext == {
         "stage": "pipe",
         "attempts": 2,
-        "deadlines": {"pipe": context["deadlines"]["pipe"]},
+        "deadlines": {progress.OVERALL: context["deadlines"][progress.OVERALL], "pipe": context["deadlines"]["pipe"]},
     }
 
 
@@ -64,6 +65,25 @@ def test_wait_past_its_deadline_raises_not_stabilized(seconds_ago):
         wait(context, "pipe", 1800, 10, None, "pipe is CREATE_FAILED: cannot access stream")
     assert caught.value.code == HandlerErrorCode.NotStabilized
     assert caught.value.message == "Gave up waiting for pipe after 1800 s: pipe is CREATE_FAILED: cannot access stream"
+
+
+def test_every_wait_ends_by_the_overall_deadline():
+    context = {"deadlines": {progress.OVERALL: time.time() - 1}}
+    with pytest.raises(TriggerError) as caught:
+        wait(context, "pipe", 1800, 10, None, "state CREATING")
+    assert caught.value.code == HandlerErrorCode.NotStabilized
+    assert caught.value.message == (
+        "Gave up waiting for pipe: all waits of one action end after 2700 s, leaving time to roll back "
+        "within CloudFormation's 60 minutes: state CREATING"
+    )
+
+
+def test_the_overall_deadline_leaves_a_quarter_of_the_schemas_timeout_for_rollback():
+    schema = json.loads((Path(__file__).parent.parent.parent / "schema.json").read_text())
+    for action in ("create", "update", "delete"):
+        timeout = schema["handlers"][action]["timeoutInMinutes"] * 60
+        assert 0.75 * timeout >= progress.OVERALL_DEADLINE_SECONDS
+    assert progress.STABILIZATION_DEADLINE_SECONDS < progress.OVERALL_DEADLINE_SECONDS
 
 
 def test_a_passed_deadline_of_another_wait_does_not_matter():
@@ -77,7 +97,7 @@ def test_done_waiting_removes_only_its_deadline():
     wait(context, "function", 1800, 5, None, "Pending")
     wait(context, "pipe", 1800, 10, None, "CREATING")
     done_waiting(context, "function")
-    assert list(context["deadlines"]) == ["pipe"]
+    assert list(context["deadlines"]) == [progress.OVERALL, "pipe"]
 
 
 def test_done_waiting_then_wait_starts_a_new_deadline():
@@ -153,7 +173,7 @@ def test_a_busy_refusal_asks_to_be_called_again_with_awss_message():
     assert event.status == OperationStatus.IN_PROGRESS
     assert event.callbackDelaySeconds == progress.PIPE_POLL_SECONDS == 10
     assert event.message == "Waiting for the pipe to finish its change of state: pipe is UPDATING"
-    assert list(context["deadlines"]) == ["the pipe to finish its change of state"]
+    assert list(context["deadlines"]) == [progress.OVERALL, "the pipe to finish its change of state"]
     json.dumps(context)
 
 

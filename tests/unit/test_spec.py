@@ -189,22 +189,16 @@ def test_empty_environment_does_not_differ_from_a_live_function_without_one(live
 
 
 @pytest.mark.parametrize(
-    ("handler", "runtime", "file_name"),
+    ("handler", "file_name"),
     [
-        ("app.handler", "python3.12", "app.py"),
-        ("index.handler", "nodejs20.x", "index.js"),
-        ("pkg.module.handler", "python3.12", "pkg/module.py"),
-        ("src/app.handler", "python3.11", "src/app.py"),
-        ("src/index.handler", "nodejs22.x", "src/index.js"),
+        ("app.handler", "app.py"),
+        ("pkg.module.handler", "pkg/module.py"),
+        ("src/app.handler", "src/app.py"),
     ],
-    ids=["python", "nodejs", "python-dotted-module", "python-path", "nodejs-path"],
+    ids=["python", "python-dotted-module", "python-path"],
 )
-def test_inline_file_name(handler, runtime, file_name):
-    assert spec.inline_file_name(handler, runtime) == file_name
-
-
-def test_inline_file_name_of_a_dotted_nodejs_handler():
-    assert spec.inline_file_name("lib.handlers.main", "nodejs20.x") == "lib.js"
+def test_inline_file_name(handler, file_name):
+    assert spec.inline_file_name(handler) == file_name
 
 
 def read_zip(archive):
@@ -214,36 +208,34 @@ def read_zip(archive):
 
 
 def test_inline_zip_holds_the_source_in_the_handlers_file():
-    infos, contents = read_zip(spec.inline_zip(SOURCE, "app.handler", "python3.12"))
+    infos, contents = read_zip(spec.inline_zip(SOURCE, "app.handler"))
     assert contents == {"app.py": SOURCE}
     assert infos[0].date_time == (1980, 1, 1, 0, 0, 0)
     assert (infos[0].external_attr >> 16) & 0o777 == 0o644
 
 
-def test_inline_zip_for_nodejs_and_a_dotted_python_module():
-    _, contents = read_zip(spec.inline_zip("exports.handler = async () => 1;", "index.handler", "nodejs20.x"))
-    assert contents == {"index.js": "exports.handler = async () => 1;"}
-    _, contents = read_zip(spec.inline_zip(SOURCE, "pkg.module.handler", "python3.12"))
+def test_inline_zip_for_a_dotted_python_module():
+    _, contents = read_zip(spec.inline_zip(SOURCE, "pkg.module.handler"))
     assert contents == {"pkg/module.py": SOURCE}
 
 
 def test_inline_zip_keeps_non_ascii_source():
     source = "GREETING = 'grüß dich'\n"
-    _, contents = read_zip(spec.inline_zip(source, "app.handler", "python3.12"))
+    _, contents = read_zip(spec.inline_zip(source, "app.handler"))
     assert contents == {"app.py": source}
 
 
 def test_inline_zip_is_deterministic():
-    first = spec.inline_zip(SOURCE, "app.handler", "python3.12")
-    second = spec.inline_zip(SOURCE, "app.handler", "python3.12")
+    first = spec.inline_zip(SOURCE, "app.handler")
+    second = spec.inline_zip(SOURCE, "app.handler")
     assert first == second
     assert spec.code_sha256(first) == spec.code_sha256(second)
-    assert spec.inline_zip(SOURCE + "# changed\n", "app.handler", "python3.12") != first
+    assert spec.inline_zip(SOURCE + "# changed\n", "app.handler") != first
 
 
 def test_code_sha256_is_base64_of_the_sha256_digest():
     assert spec.code_sha256(b"") == "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
-    archive = spec.inline_zip(SOURCE, "app.handler", "python3.12")
+    archive = spec.inline_zip(SOURCE, "app.handler")
     assert spec.code_sha256(archive) == base64.b64encode(hashlib.sha256(archive).digest()).decode()
     assert len(base64.b64decode(spec.code_sha256(archive))) == 32
 
@@ -262,12 +254,12 @@ def test_code_arguments_for_s3_with_version():
 
 
 def test_code_arguments_for_inline_source_use_the_runtime():
-    assert spec.code_arguments(model()) == {"ZipFile": spec.inline_zip(SOURCE, "app.handler", "python3.12")}
+    assert spec.code_arguments(model()) == {"ZipFile": spec.inline_zip(SOURCE, "app.handler")}
     sns = model(SNS_PROPERTIES)
     arguments = spec.code_arguments(sns)
     assert list(arguments) == ["ZipFile"]
     _, contents = read_zip(arguments["ZipFile"])
-    assert contents == {"index.js": "exports.handler = async () => {};\n"}
+    assert contents == {"index.py": "def handler(event, context):\n    return None\n"}
 
 
 def test_source_parameters_for_create_with_defaults():

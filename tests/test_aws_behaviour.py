@@ -1,0 +1,403 @@
+"""Real AWS where moto is lenient: each behaviour of docs/aws-behaviour.md, simulated through
+botocore's event hooks on the handlers' own clients (AWS's codes, words and states injected into
+moto's answers), driven through the real entrypoint, with what exists afterwards checked."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import pytest
+
+from conftest import ACCOUNT, REGION, client, drive, hold_pipes, invoke, pipeline_properties
+from mare_dynamodb_streamtrigger import progress
+from mare_dynamodb_streamtrigger.names import role_name
+
+NAME = "deployment-processor"
+PIPE_ROLE = role_name(NAME, REGION, "pipe")
+FUNCTION_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{NAME}"
+# Pipes' words while the pipe role's new sqs:SendMessage grant has not reached it (aws-cdk#31664,
+# aws-samples/serverless-patterns#1543 and #1857).
+SQS_REFUSED = (
+    "Input parameter is invalid from the request due to : Error occurred while sending message to SQS queue: {queue}"
+)
+# An illustrative StateReason of a pipe AWS stopped: the troubleshooting page says a reason is
+# given but not its words, so the handler repeats whatever AWS says.
+STOPPED_BY_AWS = "The pipe was stopped because of continuous 4xx errors when invoking the target"
+
+
+def world() -> dict[str, list[str]]:
+    return {
+        "roles": sorted(r["RoleName"] for r in client("iam").list_roles()["Roles"]),
+        "functions": sorted(f["FunctionName"] for f in client("lambda").list_functions()["Functions"]),
+        "pipes": sorted(p["Name"] for p in client("pipes").list_pipes()["Pipes"]),
+    }
+
+
+def pipe_statements() -> dict[str, dict[str, Any]]:
+    document = client("iam").get_role_policy(RoleName=PIPE_ROLE, PolicyName="StreamTrigger")["PolicyDocument"]
+    document = json.loads(document) if isinstance(document, str) else document
+    return {statement["Sid"]: statement for statement in document["Statement"]}
+
+
+def dead_letter_config() -> Any:
+    stream = client("pipes").describe_pipe(Name=NAME)["SourceParameters"]["DynamoDBStreamParameters"]
+    return stream.get("DeadLetterConfig")
+
+
+def make_queue(name: str, **attributes: str) -> str:
+    sqs = client("sqs")
+    url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+    return sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+
+
+def set_state(**state: str) -> Any:
+    def change(parsed: dict[str, Any]) -> None:
+        parsed.update(state)
+
+    return change
+
+
+# 1. A grant that has not reached Pipes yet ----------------------------------------------------
+
+
+def test_create_pipe_refused_while_the_queue_grant_propagates_is_asked_again(table, queue_arn, aws_calls):
+    refusal = SQS_REFUSED.format(queue=queue_arn)
+    aws_calls.fail("pipes.CreatePipe", "ValidationException", refusal, times=2)
+
+    final, events = drive("CREATE", pipeline_properties(DeadLetterQueueArn=queue_arn))
+
+    assert final["status"] == "SUCCESS", final
+    assert [e["status"] for e in events] == ["IN_PROGRESS", "IN_PROGRESS", "SUCCESS"]
+    for event in events[:2]:
+        assert event["message"] == f"Waiting for the pipe role to reach Pipes: {refusal}"
+        assert event["callbackDelaySeconds"] == 10
+    assert aws_calls.counts()["pipes.CreatePipe"] == 3
+    assert dead_letter_config() == {"Arn": queue_arn}
+
+
+# AWS's words for a KMS grant not yet seen are not public: a refused permission's usual words
+# (IAM's "is not authorized to perform: <action>") are waited on within the same deadline.
+KMS_REFUSED = (
+    "Input parameter is invalid from the request due to : User: arn:aws:sts::123456789012:assumed-role/"
+    "pipe-role/session is not authorized to perform: kms:GenerateDataKey on resource: {queue}"
+)
+
+
+@pytest.mark.parametrize("words", [SQS_REFUSED, KMS_REFUSED], ids=["queue", "queue-key"])
+def test_update_pipe_refused_while_the_queue_grant_propagates_is_asked_again(table, queue_arn, aws_calls, words):
+    drive("CREATE", pipeline_properties())
+    refusal = words.format(queue=queue_arn)
+    aws_calls.fail("pipes.UpdatePipe", "ValidationException", refusal, times=2)
+
+    final, events = drive("UPDATE", pipeline_properties(DeadLetterQueueArn=queue_arn), previous=pipeline_properties())
+
+    assert final["status"] == "SUCCESS", final
+    assert [e["message"] for e in events[:2]] == [f"Waiting for the pipe role to reach Pipes: {refusal}"] * 2
+    assert aws_calls.counts()["pipes.UpdatePipe"] == 3
+    assert dead_letter_config() == {"Arn": queue_arn}
+
+
+def test_a_pipe_that_failed_its_creation_on_the_queue_is_made_again(table, queue_arn, aws_calls):
+    refusal = SQS_REFUSED.format(queue=queue_arn)
+    aws_calls.rewrite("pipes.CreatePipe", set_state(CurrentState="CREATING"))
+    # The first DescribePipe is create's look for a pipe of the name; the next sees the failure.
+    aws_calls.rewrite("pipes.DescribePipe", set_state(CurrentState="CREATE_FAILED", StateReason=refusal), after=1)
+
+    final, events = drive("CREATE", pipeline_properties(DeadLetterQueueArn=queue_arn))
+
+    assert final["status"] == "SUCCESS", final
+    assert events[0]["message"] == f"Waiting for the pipe role to reach Pipes: {refusal}"
+    assert aws_calls.counts()["pipes.DeletePipe"] == 1
+    assert aws_calls.counts()["pipes.CreatePipe"] == 2
+    assert dead_letter_config() == {"Arn": queue_arn}
+
+
+def test_a_pipe_that_failed_its_update_on_the_queue_is_updated_again(table, queue_arn, aws_calls):
+    drive("CREATE", pipeline_properties())
+    refusal = SQS_REFUSED.format(queue=queue_arn)
+    aws_calls.rewrite("pipes.UpdatePipe", set_state(CurrentState="UPDATING"), times=2)
+    aws_calls.rewrite("pipes.DescribePipe", set_state(CurrentState="UPDATE_FAILED", StateReason=refusal), after=1)
+
+    final, events = drive("UPDATE", pipeline_properties(DeadLetterQueueArn=queue_arn), previous=pipeline_properties())
+
+    assert final["status"] == "SUCCESS", final
+    assert events[0]["message"] == f"Waiting for the pipe role to reach Pipes: {refusal}"
+    assert aws_calls.counts()["pipes.UpdatePipe"] == 2
+
+
+# 4 and 5. KMS keys behind the table and the dead-letter queue ---------------------------------
+
+
+def encrypted_with(key_arn: str) -> Any:
+    """DescribeTable's answer for a table encrypted with a KMS key (moto keeps SSEDescription too;
+    set here so that every answer says so, as AWS's would)."""
+
+    def change(parsed: dict[str, Any]) -> None:
+        parsed["Table"]["SSEDescription"] = {"Status": "ENABLED", "SSEType": "KMS", "KMSMasterKeyArn": key_arn}
+
+    return change
+
+
+def test_a_table_encrypted_with_a_kms_key_lets_the_pipe_role_decrypt_exactly_that_key(table, aws_calls):
+    key_arn = client("kms").create_key()["KeyMetadata"]["Arn"]
+    aws_calls.rewrite("dynamodb.DescribeTable", encrypted_with(key_arn), times=100)
+
+    final, _ = drive("CREATE", pipeline_properties())
+    assert final["status"] == "SUCCESS", final
+    assert pipe_statements()["DecryptTableStream"] == {
+        "Sid": "DecryptTableStream",
+        "Effect": "Allow",
+        "Action": ["kms:Decrypt"],
+        "Resource": [key_arn],
+    }
+
+    final, _ = drive("UPDATE", pipeline_properties(BatchSize=5), previous=pipeline_properties())
+    assert final["status"] == "SUCCESS", final
+    assert pipe_statements()["DecryptTableStream"]["Resource"] == [key_arn]
+
+
+def test_a_table_with_the_key_dynamodb_owns_needs_no_key_grant(table):
+    final, _ = drive("CREATE", pipeline_properties())
+    assert final["status"] == "SUCCESS", final
+    assert not any("kms:Decrypt" in s["Action"] for s in pipe_statements().values())
+
+
+@pytest.mark.parametrize("named_by", ["alias", "key-id", "key-arn"])
+def test_a_dead_letter_queue_encrypted_with_a_kms_key_lets_the_pipe_role_use_exactly_that_key(
+    table, aws_calls, named_by
+):
+    kms = client("kms")
+    key = kms.create_key()["KeyMetadata"]
+    kms.create_alias(AliasName="alias/dead-letters", TargetKeyId=key["KeyId"])
+    key_id = {"alias": "alias/dead-letters", "key-id": key["KeyId"], "key-arn": key["Arn"]}[named_by]
+    queue = make_queue("encrypted-dlq", KmsMasterKeyId=key_id)
+
+    final, _ = drive("CREATE", pipeline_properties(DeadLetterQueueArn=queue))
+
+    assert final["status"] == "SUCCESS", final
+    assert pipe_statements()["EncryptForDeadLetterQueue"] == {
+        "Sid": "EncryptForDeadLetterQueue",
+        "Effect": "Allow",
+        "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+        "Resource": [key["Arn"]],
+    }
+    assert aws_calls.counts()["kms.DescribeKey"] == (1 if named_by == "alias" else 0)
+
+
+def test_a_dead_letter_queue_without_a_kms_key_needs_no_key_grant(table):
+    queue = make_queue("sse-sqs-dlq", SqsManagedSseEnabled="true")
+    final, _ = drive("CREATE", pipeline_properties(DeadLetterQueueArn=queue))
+    assert final["status"] == "SUCCESS", final
+    assert "EncryptForDeadLetterQueue" not in pipe_statements()
+    assert pipe_statements()["SendToDeadLetterQueue"]["Resource"] == [queue]
+
+
+def test_a_dead_letter_queue_that_is_not_there_is_refused_before_anything_is_made(table):
+    missing = f"arn:aws:sqs:{REGION}:{ACCOUNT}:no-such-queue"
+    before = world()
+
+    final, events = drive("CREATE", pipeline_properties(DeadLetterQueueArn=missing))
+
+    assert len(events) == 1
+    assert (final["status"], final["errorCode"]) == ("FAILED", "InvalidRequest")
+    assert final["message"].startswith(
+        f"DeadLetterQueueArn {missing}: its encryption could not be read (GetQueueUrl: "
+        "AWS.SimpleQueueService.NonExistentQueue: "
+    )
+    assert world() == before
+
+
+def test_a_dead_letter_queue_the_type_may_not_read_is_refused_in_an_update_before_anything_changes(
+    table, queue_arn, aws_calls
+):
+    drive("CREATE", pipeline_properties())
+    aws_calls.fail("sqs.GetQueueAttributes", "AccessDenied", "not authorized to perform sqs:GetQueueAttributes")
+    aws_calls.requests.clear()
+
+    final, _ = drive("UPDATE", pipeline_properties(DeadLetterQueueArn=queue_arn), previous=pipeline_properties())
+
+    assert (final["status"], final["errorCode"]) == ("FAILED", "InvalidRequest")
+    assert final["message"] == (
+        f"DeadLetterQueueArn {queue_arn}: its encryption could not be read (GetQueueAttributes: AccessDenied: "
+        "not authorized to perform sqs:GetQueueAttributes). The pipe role is granted the queue's KMS key, so the "
+        "queue must be in this account and region, and readable by the type's execution role"
+    )
+    changes = [op for op, _ in aws_calls.requests if op.split(".")[1].startswith(("Put", "Update", "Tag", "Create"))]
+    assert changes == []
+
+
+# 6. A pipe AWS has stopped --------------------------------------------------------------------
+
+
+def test_a_new_pipe_that_aws_stopped_fails_at_once_with_its_reason_and_is_rolled_back(table, aws_calls):
+    before = world()
+    aws_calls.rewrite("pipes.CreatePipe", set_state(CurrentState="CREATING"))
+    stopped = set_state(CurrentState="STOPPED", DesiredState="RUNNING", StateReason=STOPPED_BY_AWS)
+    aws_calls.rewrite("pipes.DescribePipe", stopped, after=1, times=100)
+
+    final, events = drive("CREATE", pipeline_properties())
+
+    # The look right after CreatePipe may still show the pipe as it was: one wait, then the failure.
+    assert [e["status"] for e in events] == ["IN_PROGRESS", "FAILED"]
+    assert final["errorCode"] == "NotStabilized"
+    assert final["message"].startswith(
+        f"Create failed at step pipe_running: Pipe {NAME} was stopped by AWS: {STOPPED_BY_AWS}. Rolled back: "
+    )
+    assert world() == before
+
+
+def test_an_update_of_a_pipe_that_aws_stopped_fails_with_its_reason_instead_of_waiting(table, aws_calls):
+    drive("CREATE", pipeline_properties())
+    stopped = set_state(CurrentState="STOPPED", DesiredState="RUNNING", StateReason=STOPPED_BY_AWS)
+    aws_calls.rewrite("pipes.DescribePipe", stopped, times=100)
+    aws_calls.rewrite("pipes.UpdatePipe", set_state(CurrentState="STARTING"))
+
+    final, events = drive("UPDATE", pipeline_properties(), previous=pipeline_properties())
+
+    assert [e["status"] for e in events] == ["IN_PROGRESS", "FAILED"]
+    assert (final["errorCode"], final["message"]) == (
+        "NotStabilized",
+        f"Pipe {NAME} was stopped by AWS: {STOPPED_BY_AWS}",
+    )
+    # The update asked for RUNNING: that is how a stopped pipe is started again once its cause is fixed.
+    [request] = aws_calls.sent("pipes.UpdatePipe")
+    assert request["DesiredState"] == "RUNNING"
+
+
+# 8. Time: one overall deadline, and invocations that return in time ----------------------------
+
+
+def test_every_wait_ends_by_the_overall_deadline_and_the_create_is_rolled_back(moto, table):
+    before = world()
+    hold_pipes(moto, describes=50)
+    token = "overall-deadline"
+    first = invoke("CREATE", pipeline_properties(), token=token)
+    assert first["status"] == "IN_PROGRESS"
+    context = first["callbackContext"]
+    started = context["deadlines"][progress.OVERALL] - progress.OVERALL_DEADLINE_SECONDS
+    assert abs(started - time.time()) < 60
+    context["deadlines"][progress.OVERALL] = time.time() - 1
+
+    final = invoke("CREATE", first["resourceModel"], token=token, context=context)
+
+    assert (final["status"], final["errorCode"]) == ("FAILED", "NotStabilized")
+    assert final["message"].startswith(
+        "Create failed at step pipe_running: Gave up waiting for the pipe to be RUNNING: all waits of one action "
+        "end after 2700 s, leaving time to roll back within CloudFormation's 60 minutes: state CREATING. Rolled back: "
+    )
+    assert world() == before
+
+
+def test_an_invocation_starts_no_step_after_its_time_budget_and_the_next_goes_on(table, monkeypatch):
+    ticks = iter(range(0, 10_000, 6))  # each look at the clock: 6 s later, as if AWS answered slowly
+    monkeypatch.setattr(progress, "monotonic", lambda: float(next(ticks)))
+
+    final, events = drive("CREATE", pipeline_properties())
+
+    assert final["status"] == "SUCCESS", final
+    # Two steps fit in 15 s of 6 s steps; create has eight.
+    continued = [e for e in events if e["status"] == "IN_PROGRESS"]
+    assert [e["message"] for e in continued] == [
+        "Continuing at step log_group: this invocation used its 15 s",
+        "Continuing at step function_active: this invocation used its 15 s",
+        "Continuing at step pipe: this invocation used its 15 s",
+    ]
+    assert {e["callbackDelaySeconds"] for e in continued} == {1}
+    assert world()["pipes"] == [NAME]
+
+
+def test_one_slow_call_fits_in_an_invocation_after_the_budget():
+    from mare_dynamodb_streamtrigger.aws import CLIENT_CONFIG
+
+    attempts = CLIENT_CONFIG.retries["total_max_attempts"]
+    # Standard mode's backoff before the 2nd and 3rd attempts: at most 1 s and 2 s.
+    slowest_call = attempts * (CLIENT_CONFIG.connect_timeout + CLIENT_CONFIG.read_timeout) + 3
+    assert progress.INVOCATION_BUDGET_SECONDS + slowest_call < 60
+
+
+# 10. A pipe not yet visible just after CreatePipe ----------------------------------------------
+
+
+def test_a_new_pipe_not_found_at_first_is_waited_for(table, aws_calls):
+    aws_calls.rewrite("pipes.CreatePipe", set_state(CurrentState="CREATING"))
+    aws_calls.fail("pipes.DescribePipe", "NotFoundException", f"Pipe {NAME} does not exist.", after=1, times=2)
+
+    final, events = drive("CREATE", pipeline_properties())
+
+    assert final["status"] == "SUCCESS", final
+    assert [e["message"] for e in events[:-1]] == [
+        f"Waiting for the new pipe to be visible: DescribePipe {NAME}: not found"
+    ] * 2
+
+
+def test_a_new_pipe_never_found_fails_after_its_deadline_and_is_rolled_back(table, aws_calls):
+    before = world()
+    aws_calls.rewrite("pipes.CreatePipe", set_state(CurrentState="CREATING"))
+    aws_calls.fail("pipes.DescribePipe", "NotFoundException", f"Pipe {NAME} does not exist.", after=1, times=100)
+    token = "never-found"
+    first = invoke("CREATE", pipeline_properties(), token=token)
+    context = first["callbackContext"]
+    context["deadlines"]["the new pipe to be visible"] = 1.0
+
+    final = invoke("CREATE", first["resourceModel"], token=token, context=context)
+
+    assert (final["status"], final["errorCode"]) == ("FAILED", "NotStabilized")
+    assert final["message"].startswith(
+        "Create failed at step pipe_running: Gave up waiting for the new pipe to be visible after 120 s: "
+        f"DescribePipe {NAME}: not found."
+    )
+    aws_calls.faults.clear()
+    client("pipes").delete_pipe(Name=NAME)  # the pipe moto made, which the injected answers hid
+    assert world() == before
+
+
+# 9. No empty map where AWS's model sets a minimum ---------------------------------------------
+
+
+def test_create_pipe_carries_tags_only_when_there_are_some(table, aws_calls):
+    drive("CREATE", pipeline_properties())
+    [untagged] = aws_calls.sent("pipes.CreatePipe")
+    assert "Tags" not in untagged
+
+    drive("DELETE", {"Name": NAME})
+    drive("CREATE", pipeline_properties(Tags=[{"Key": "team", "Value": "data"}]))
+    tagged = aws_calls.sent("pipes.CreatePipe")[-1]
+    assert tagged["Tags"] == {"team": "data"}
+
+
+# 13. A failure names the operation, the trigger and AWS's words --------------------------------
+
+
+def test_a_failure_on_a_part_not_named_after_the_trigger_still_names_the_trigger(table, aws_calls):
+    aws_calls.fail("ssm.GetParameters", "AccessDeniedException", "not authorized to perform ssm:GetParameters")
+
+    final, _ = drive("CREATE", pipeline_properties())
+
+    assert (final["status"], final["errorCode"]) == ("FAILED", "AccessDenied")
+    assert final["message"] == (
+        f"Trigger {NAME}: GetParameters dynamodb_table_deployment_requests, dynamodb_table_stream_deployment_requests: "
+        "AccessDeniedException: not authorized to perform ssm:GetParameters"
+    )
+
+
+# 12 (e). A filter that can never match ----------------------------------------------------------
+
+
+def test_a_create_whose_filter_applies_numeric_to_a_dynamodb_number_is_warned_in_every_event(moto, table):
+    hold_pipes(moto, describes=2)
+    pattern = {"dynamodb": {"NewImage": {"amount": {"N": [{"numeric": [">", 100]}]}}}}
+
+    final, events = drive("CREATE", pipeline_properties(FilterPattern=pattern))
+
+    assert final["status"] == "SUCCESS", final
+    warning = (
+        "Warning: FilterPattern.dynamodb.NewImage.amount.N[0]: numeric never matches a DynamoDB number, which a "
+        'stream record carries as a string ({"N": "12.5"}); match the string exactly or by prefix instead.'
+    )
+    assert len(events) > 1
+    assert all(event["message"].startswith(warning) for event in events)
+    # Pipes takes the pattern as it is: the warning does not refuse it.
+    [live] = client("pipes").describe_pipe(Name=NAME)["SourceParameters"]["FilterCriteria"]["Filters"]
+    assert json.loads(live["Pattern"]) == pattern

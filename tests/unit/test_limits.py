@@ -1,0 +1,137 @@
+"""One rule, one truth: the handlers' limits are schema.json's, and both sit within AWS's own
+(botocore's service models, and the resource schemas of AWS::Pipes::Pipe, AWS::Lambda::Function and
+AWS::Logs::LogGroup that cfn-lint ships)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import botocore.session
+import jsonschema
+import pytest
+from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
+
+from mare_dynamodb_streamtrigger.filter_pattern import PATTERN_MAX
+from mare_dynamodb_streamtrigger.names import KMS_KEY_ARN, SQS_QUEUE_ARN
+from mare_dynamodb_streamtrigger.validation import (
+    INPUT_TEMPLATE_MAX,
+    INTEGER_RANGES,
+    LOG_RETENTION_DAYS,
+    RECORD_AGE_FOREVER,
+    RECORD_AGE_MIN,
+    RUNTIMES,
+)
+from model_minimums import below_minimum
+
+SCHEMA = json.loads((Path(__file__).parent.parent.parent / "schema.json").read_text())
+PROPERTIES = SCHEMA["properties"]
+BOTOCORE = botocore.session.get_session()
+
+
+def aws_schema(type_name: str) -> dict[str, Any]:
+    return PROVIDER_SCHEMA_MANAGER.get_resource_schema("us-east-1", type_name).schema
+
+
+PIPE_STREAM = aws_schema("AWS::Pipes::Pipe")["definitions"]["PipeSourceDynamoDBStreamParameters"]["properties"]
+LAMBDA_FUNCTION = aws_schema("AWS::Lambda::Function")["properties"]
+# Where each of the type's limits is AWS's: the AWS schema's property of the same meaning.
+AWS_RANGES = {
+    "MemorySize": LAMBDA_FUNCTION["MemorySize"],
+    "Timeout": LAMBDA_FUNCTION["Timeout"],
+    "BatchSize": PIPE_STREAM["BatchSize"],
+    "MaximumBatchingWindowInSeconds": PIPE_STREAM["MaximumBatchingWindowInSeconds"],
+    "MaximumRetryAttempts": PIPE_STREAM["MaximumRetryAttempts"],
+    "MaximumRecordAgeInSeconds": PIPE_STREAM["MaximumRecordAgeInSeconds"],
+}
+
+
+@pytest.mark.parametrize("prop", sorted(INTEGER_RANGES))
+def test_each_range_is_the_schemas_and_within_awss(prop):
+    low, high = INTEGER_RANGES[prop]
+    assert (PROPERTIES[prop]["minimum"], PROPERTIES[prop]["maximum"]) == (low, high)
+    assert AWS_RANGES[prop]["minimum"] <= low <= high <= AWS_RANGES[prop]["maximum"]
+
+
+def test_the_record_age_rule_is_the_schemas():
+    age = PROPERTIES["MaximumRecordAgeInSeconds"]
+    low, high = INTEGER_RANGES["MaximumRecordAgeInSeconds"]
+    for value in range(low - 2, RECORD_AGE_MIN + 3):
+        schema_valid = jsonschema.Draft7Validator(age).is_valid(value)
+        handler_valid = low <= value <= high and not RECORD_AGE_FOREVER < value < RECORD_AGE_MIN
+        assert schema_valid == handler_valid, value
+
+
+def test_runtimes_are_the_schemas_and_lambdas_python_runtimes():
+    assert list(RUNTIMES) == PROPERTIES["Runtime"]["enum"]
+    assert PROPERTIES["Runtime"]["default"] in RUNTIMES
+    lambda_runtimes = BOTOCORE.get_service_model("lambda").shape_for("Runtime").enum
+    assert set(RUNTIMES) <= set(lambda_runtimes)
+    assert set(RUNTIMES) <= set(LAMBDA_FUNCTION["Runtime"]["enum"])
+    # Every Python 3.10 or later runtime Lambda knows (the built-in functions need 3.10).
+    newer = {r for r in lambda_runtimes if (m := re.fullmatch(r"python3\.(\d+)", r)) and int(m.group(1)) >= 10}
+    assert set(RUNTIMES) == newer
+
+
+def test_log_retention_is_the_schemas_and_cloudwatch_logs():
+    assert list(LOG_RETENTION_DAYS) == PROPERTIES["LogRetentionInDays"]["enum"]
+    assert list(LOG_RETENTION_DAYS) == aws_schema("AWS::Logs::LogGroup")["properties"]["RetentionInDays"]["enum"]
+
+
+def test_text_limits_are_the_schemas_and_pipes():
+    pipes = BOTOCORE.get_service_model("pipes")
+    assert PROPERTIES["InputTemplate"]["maxLength"] == INPUT_TEMPLATE_MAX
+    assert pipes.shape_for("InputTemplate").metadata["max"] == INPUT_TEMPLATE_MAX
+    assert pipes.shape_for("EventPattern").metadata["max"] == PATTERN_MAX
+
+
+QUEUE = "arn:aws:sqs:eu-west-1:123456789012:"
+KEY = "arn:aws:kms:eu-west-1:123456789012:key/"
+PROBES = {
+    "DeadLetterQueueArn": (
+        SQS_QUEUE_ARN,
+        [
+            QUEUE + "q" * 80,
+            QUEUE + "q" * 81,
+            QUEUE + "q" * 75 + ".fifo",
+            QUEUE + "q" * 76 + ".fifo",
+            QUEUE + "q" * 80 + ".fifo",
+            QUEUE + "dead-letters_1",
+            QUEUE + "dead.letters",
+            "arn:aws-cn:sqs:cn-north-1:123456789012:q",
+            "arn:aws:sqs:eu-west-1:12345678901:q",
+            "arn:aws:sns:eu-west-1:123456789012:q",
+            "arn:other:sqs:eu-west-1:123456789012:q",
+        ],
+    ),
+    "KmsKeyArn": (
+        KMS_KEY_ARN,
+        [
+            KEY + "1234abcd-12ab-34cd-56ef-1234567890ab",
+            KEY + "mrk-1234abcd12ab34cd56ef1234567890ab",
+            "arn:aws:kms:eu-west-1:123456789012:alias/pipes",
+            KEY,
+            "arn:aws-us-gov:kms:us-gov-west-1:123456789012:key/k",
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("prop", sorted(PROBES))
+def test_each_arn_pattern_is_the_schemas(prop):
+    pattern, probes = PROBES[prop]
+    schema = PROPERTIES[prop]
+    for probe in probes:
+        in_schema = re.search(schema["pattern"], probe) is not None and len(probe) <= schema.get("maxLength", 10**6)
+        assert in_schema == (pattern.fullmatch(probe) is not None), probe
+
+
+def test_a_request_below_a_models_minimum_is_found():
+    create_pipe = BOTOCORE.get_service_model("pipes").operation_model("CreatePipe").input_shape
+    request = {"Name": "p", "RoleArn": "r", "Source": "s", "Target": "t", "Tags": {}}
+    assert below_minimum(create_pipe, request, "pipes.CreatePipe") == [
+        "pipes.CreatePipe.Tags holds 0, its model's minimum is 1"
+    ]
+    assert below_minimum(create_pipe, {**request, "Tags": {"team": "data"}}, "pipes.CreatePipe") == []

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from conftest import ACCOUNT, REGION, client, drive, hold_pipes, invoke, pipeline_properties
+from iam_evaluation import Request, allowing_statement
 from mare_dynamodb_streamtrigger import progress
 from mare_dynamodb_streamtrigger.names import role_name
 
@@ -182,8 +183,25 @@ def test_a_dead_letter_queue_encrypted_with_a_kms_key_lets_the_pipe_role_use_exa
         "Effect": "Allow",
         "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
         "Resource": [key["Arn"]],
+        "Condition": {"StringEquals": {"kms:ViaService": f"sqs.{REGION}.amazonaws.com"}},
     }
     assert aws_calls.counts()["kms.DescribeKey"] == (1 if named_by == "alias" else 0)
+
+
+def test_a_queue_encrypted_with_another_teams_key_gives_the_pipe_role_that_key_through_sqs_only(table):
+    # A stack author names a queue whose key guards other data: the pipe role may use the key
+    # only as SQS uses it for that queue's messages, never to decrypt anything directly.
+    secret_key = client("kms").create_key(Description="payroll")["KeyMetadata"]["Arn"]
+    queue = make_queue("payroll-dlq", KmsMasterKeyId=secret_key)
+    drive("CREATE", pipeline_properties(DeadLetterQueueArn=queue))
+
+    statements = list(pipe_statements().values())
+    through_sqs = (("kms:ViaService", f"sqs.{REGION}.amazonaws.com"),)
+    assert allowing_statement(statements, Request("kms:GenerateDataKey", secret_key, through_sqs))
+    for action in ("kms:Decrypt", "kms:GenerateDataKey"):
+        assert allowing_statement(statements, Request(action, secret_key)) is None
+        assert allowing_statement(statements, Request(action, secret_key, (("kms:ViaService", "s3.x"),))) is None
+    assert client("kms").describe_key(KeyId=secret_key)["KeyMetadata"]["Description"] == "payroll"
 
 
 def test_a_dead_letter_queue_without_a_kms_key_needs_no_key_grant(table):

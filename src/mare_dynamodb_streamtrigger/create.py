@@ -77,7 +77,7 @@ def create(session: SessionProxy | None, request: Any, context: Context) -> Prog
         stream = table.resolve(aws, model.TableName, model.TableIndexName, devops_access(request, model))
         absent = refuse_existing(aws, names, request.clientRequestToken)
         parts.refuse_foreign_log_group(aws, names, model)
-        keys = policies.PipeKeys(stream.key_arn, dead_letter_key(aws, model))
+        keys = encryption.pipe_keys(aws, stream.key_arn, model.DeadLetterQueueArn)
         context = {"TableArn": stream.table_arn, "StreamArn": stream.stream_arn, "done": [], "created": []}
         readers = too_many_readers(model.Name, stream.stream_arn, parts.stream_readers(aws, stream.stream_arn))
         warnings = ([readers] if readers else []) + filter_warnings(model)
@@ -86,10 +86,6 @@ def create(session: SessionProxy | None, request: Any, context: Context) -> Prog
         return Creation(aws, request, context, absent, keys).run()
     check_resumed(aws, names, request, context)
     return Creation(aws, request, context, absent).run(resumed=True)
-
-
-def dead_letter_key(aws: Aws, model: Any) -> str | None:
-    return encryption.queue_key_arn(aws, model.DeadLetterQueueArn) if model.DeadLetterQueueArn else None
 
 
 def check_resumed(aws: Aws, names: TriggerNames, request: Any, context: Context) -> None:
@@ -218,7 +214,7 @@ class Creation:
     def pipe_keys(self) -> policies.PipeKeys:
         if self.keys is None:
             table_key = encryption.table_key_arn(table.describe_table(self.aws, self.model.TableName))
-            self.keys = policies.PipeKeys(table_key, dead_letter_key(self.aws, self.model))
+            self.keys = encryption.pipe_keys(self.aws, table_key, self.model.DeadLetterQueueArn)
         return self.keys
 
     def log_group(self) -> None:

@@ -16,11 +16,18 @@ from botocore.exceptions import ClientError
 from .aws import Aws
 from .errors import error_code, error_message, invalid, is_not_found
 from .names import KMS_KEY_ARN, SQS_QUEUE_ARN
+from .policies import PipeKeys
 
 # The states of SSEDescription in which the table's data is encrypted with its KMS key.
 ENCRYPTED_STATES = ("ENABLING", "ENABLED", "UPDATING")
 # SQS's answers for a queue that is not there, in its JSON and its older query protocol.
 NO_SUCH_QUEUE = ("QueueDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue")
+
+
+def pipe_keys(aws: Aws, table_key: str | None, dead_letter_arn: str | None) -> PipeKeys:
+    """The keys the pipe role needs: the table's (as `table_key_arn` read it) and the dead-letter
+    queue's, read from the queue."""
+    return PipeKeys(table_key, queue_key_arn(aws, dead_letter_arn) if dead_letter_arn else None)
 
 
 def table_key_arn(table: dict[str, Any]) -> str | None:

@@ -44,6 +44,10 @@ class PipeKeys:
     dead_letter: str | None = None
 
 
+def region_of(arn: str) -> str:
+    return arn.split(":")[3]
+
+
 def _statement(sid: str, actions: list[str], resources: list[str]) -> dict[str, Any]:
     return {"Sid": sid, "Effect": "Allow", "Action": actions, "Resource": resources}
 
@@ -139,8 +143,14 @@ def pipe_policy(
     if dead_letter_arn:
         statements.append(_statement(SID_DEAD_LETTER, ["sqs:SendMessage"], [dead_letter_arn]))
         if keys.dead_letter:
+            # Through SQS only: the key serves the queue, whatever else its policy allows.
             statements.append(
-                _statement(SID_DEAD_LETTER_KEY, ["kms:Decrypt", "kms:GenerateDataKey"], [keys.dead_letter])
+                {
+                    **_statement(SID_DEAD_LETTER_KEY, ["kms:Decrypt", "kms:GenerateDataKey"], [keys.dead_letter]),
+                    "Condition": {
+                        "StringEquals": {"kms:ViaService": f"sqs.{region_of(dead_letter_arn)}.amazonaws.com"}
+                    },
+                }
             )
     if log_group_arn:
         statements.append(

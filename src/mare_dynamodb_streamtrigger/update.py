@@ -129,11 +129,8 @@ class Update:
 
     def policies(self) -> None:
         # The keys first: a dead-letter queue that cannot be read is refused before anything changes.
-        dead_letter = self.model.DeadLetterQueueArn
-        keys = policies.PipeKeys(
-            encryption.table_key_arn(table.describe_table(self.aws, self.model.TableName)),
-            encryption.queue_key_arn(self.aws, dead_letter) if dead_letter else None,
-        )
+        table_key = encryption.table_key_arn(table.describe_table(self.aws, self.model.TableName))
+        keys = encryption.pipe_keys(self.aws, table_key, self.model.DeadLetterQueueArn)
         table_arn, stream_arn = self.context["TableArn"], self.context["StreamArn"]
         function_policy = policies.function_role_policy(self.model, self.names, table_arn, stream_arn)
         parts.put_role_policy(self.aws, self.names.function_role_name, function_policy)

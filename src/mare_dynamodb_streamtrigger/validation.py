@@ -10,7 +10,7 @@ import re
 import unicodedata
 from typing import Any
 
-from .errors import invalid
+from .errors import invalid, shortened
 from .filter_pattern import PatternError, validate_stream_filter
 from .names import CODEPIPELINE_ARN, IAM_ROLE_ARN, KMS_KEY_ARN, SNS_TOPIC_ARN, SQS_QUEUE_ARN
 from .spec import BUILTIN_SHARED_MODULE, LOGGING_LEVELS, desired_tags, inline_file_name
@@ -27,6 +27,8 @@ HANDLER_MAX = 128
 # Lambda's Python runtimes that run a trigger: the built-in functions use Python 3.10 syntax, and
 # Lambda's CreateFunction enum (botocore's model, AWS::Lambda::Function's schema) lists these.
 RUNTIMES = ("python3.10", "python3.11", "python3.12", "python3.13", "python3.14", "python3.15")
+# How much of a refused Runtime the message repeats.
+RUNTIME_SHOWN_MAX = 40
 ZIP_FILE_MAX = 4096
 S3_BUCKET = re.compile(r"[0-9A-Za-z.\-_]{3,63}(?<!\.)")
 TAGS_MAX = 50
@@ -82,18 +84,19 @@ RESERVED_ENVIRONMENT_KEYS = frozenset(
     }
 )
 
-# property: (minimum, maximum), AWS's ranges for Lambda and for a pipe's DynamoDB stream source.
+# A pipe's execution, its target's included, may last 5 minutes (Pipes user guide, "Batching and
+# concurrency"): a longer function run counts as failed, and its batch is sent again.
+PIPE_EXECUTION_MAX_SECONDS = 300
+# property: (minimum, maximum), AWS's ranges for Lambda and for a pipe's DynamoDB stream source
+# (schema.json states the same; tests/unit/test_limits.py holds them together).
 INTEGER_RANGES: dict[str, tuple[int, int]] = {
     "MemorySize": (128, 10240),
-    "Timeout": (1, 300),
+    "Timeout": (1, PIPE_EXECUTION_MAX_SECONDS),
     "BatchSize": (1, 10000),
     "MaximumBatchingWindowInSeconds": (0, 300),
     "MaximumRetryAttempts": (-1, 10000),
     "MaximumRecordAgeInSeconds": (-1, 604800),
 }
-# A pipe's execution, its target's included, may last 5 minutes (Pipes user guide, "Batching and
-# concurrency"): a longer function run counts as failed, and its batch is sent again.
-PIPE_EXECUTION_MAX_SECONDS = 300
 # Lambda's rule for a stream source, which Pipes shares: -1 (forever), or at least 60 s.
 RECORD_AGE_FOREVER = -1
 RECORD_AGE_MIN = 60
@@ -193,7 +196,8 @@ def _validate_required(model: Any) -> None:
     if model.TableIndexName is not None and not TABLE_NAME.fullmatch(str(model.TableIndexName)):
         raise invalid(f"TableIndexName must be 3 to 255 letters, digits, _, - or ., not {model.TableIndexName!r}")
     if model.Runtime is not None and model.Runtime not in RUNTIMES:
-        raise invalid(f"Runtime must be one of {', '.join(RUNTIMES)} (Lambda's Python runtimes), not {model.Runtime!r}")
+        runtime = shortened(repr(model.Runtime), RUNTIME_SHOWN_MAX)
+        raise invalid(f"Runtime must be one of {', '.join(RUNTIMES)} (Lambda's Python runtimes), not {runtime}")
 
 
 def _validate_code(model: Any) -> None:

@@ -23,6 +23,15 @@ from mare_dynamodb_streamtrigger.filter_pattern import (
     validate_stream_filter,
 )
 
+COMPLEX_OR = {
+    "detail": {
+        "$or": [
+            {"c-count": [{"numeric": [">", 0, "<=", 5]}]},
+            {"d-count": [{"numeric": ["<", 10]}]},
+            {"x-limit": [{"numeric": ["=", 3.018e2]}]},
+        ]
+    }
+}
 # (LocalStack's template name, pattern, event, whether AWS matched)
 RECORDED: list[tuple[str, dict[str, Any], dict[str, Any], bool]] = [
     ("number_comparison_float", {"number": [300]}, {"number": 300.0}, True),
@@ -71,29 +80,13 @@ RECORDED: list[tuple[str, dict[str, Any], dict[str, Any], bool]] = [
     ),
     (
         "complex_or",
-        {
-            "detail": {
-                "$or": [
-                    {"c-count": [{"numeric": [">", 0, "<=", 5]}]},
-                    {"d-count": [{"numeric": ["<", 10]}]},
-                    {"x-limit": [{"numeric": ["=", 3.018e2]}]},
-                ]
-            }
-        },
+        COMPLEX_OR,
         {"detail": {"c-count": 0, "d-count": 0, "x-limit": 9.018e2}},
         True,
     ),
     (
         "complex_or_NEG",
-        {
-            "detail": {
-                "$or": [
-                    {"c-count": [{"numeric": [">", 0, "<=", 5]}]},
-                    {"d-count": [{"numeric": ["<", 10]}]},
-                    {"x-limit": [{"numeric": ["=", 3.018e2]}]},
-                ]
-            }
-        },
+        COMPLEX_OR,
         {"detail": {"c-count": 0, "d-count": 10, "x-limit": 9.018e2}},
         False,
     ),

@@ -367,8 +367,18 @@ def test_a_forged_context_with_every_step_done_does_not_adopt_or_delete_a_users_
         ({"done": ["function_role", "wipe_account"]}, "done names steps this action does not have"),
         ({"created": ["function", "function"]}, "created names parts this action does not make"),
         ({"deadlines": {"the pipe to be RUNNING": 4e12}}, "a deadline lies more than 1800 s ahead"),
+        # Waits that never end: the overall deadline (docs/aws-behaviour.md, "Time") pushed out.
+        ({"deadlines": {"the whole action": 4e12}}, "a deadline lies more than 2700 s ahead"),
     ],
-    ids=["wildcards", "another table", "any stream", "unknown step", "a part twice", "a deadline years ahead"],
+    ids=[
+        "wildcards",
+        "another table",
+        "any stream",
+        "unknown step",
+        "a part twice",
+        "a deadline years ahead",
+        "an overall deadline years ahead",
+    ],
 )
 def test_a_forged_create_context_is_refused_before_anything(table, aws_calls, forged, problem):
     context = {"TableArn": table["TableArn"], "StreamArn": table["LatestStreamArn"], "done": [], "created": []}

@@ -15,7 +15,7 @@ from botocore.exceptions import ClientError
 
 from .aws import Aws
 from .errors import error_code, error_message, invalid, is_not_found
-from .names import KMS_KEY_ARN, SQS_QUEUE_ARN
+from .names import KMS_KEY_ARN
 from .policies import PipeKeys
 
 # The states of SSEDescription in which the table's data is encrypted with its KMS key.
@@ -44,9 +44,7 @@ def queue_key_arn(aws: Aws, queue_arn: str) -> str | None:
     """The dead-letter queue's KMS key as a key ARN (its KmsMasterKeyId may be an alias or a key
     ID), or None for a queue without one (SSE-SQS or no encryption). A queue the type cannot read
     is refused: a grant for an unknown key cannot be written."""
-    match = SQS_QUEUE_ARN.fullmatch(queue_arn)
-    if match is None:
-        raise invalid(f"DeadLetterQueueArn must be the ARN of an SQS queue, not {queue_arn!r}")
+    # validation.py has checked the ARN's shape (names.SQS_QUEUE_ARN).
     _, partition, _, region, account, name = queue_arn.split(":", 5)
     try:
         url = aws.sqs.get_queue_url(QueueName=name, QueueOwnerAWSAccountId=account)["QueueUrl"]

@@ -110,14 +110,17 @@ PIPE_GRANT_NOT_YET_USABLE = (
 )
 
 
-def role_not_yet_usable(message: str) -> bool:
+def says_any(message: str, phrases: tuple[str, ...]) -> bool:
     lowered = message.lower()
-    return any(phrase in lowered for phrase in ROLE_NOT_YET_USABLE)
+    return any(phrase in lowered for phrase in phrases)
+
+
+def role_not_yet_usable(message: str) -> bool:
+    return says_any(message, ROLE_NOT_YET_USABLE)
 
 
 def pipe_grant_not_yet_usable(message: str) -> bool:
-    lowered = message.lower()
-    return any(phrase in lowered for phrase in PIPE_GRANT_NOT_YET_USABLE)
+    return says_any(message, PIPE_GRANT_NOT_YET_USABLE)
 
 
 def error_code(error: ClientError) -> str:

@@ -491,13 +491,11 @@ def _put(node: dict[str, Any], key: str, value: object) -> None:
 
 
 def _match_object(pattern: dict[str, Any], node: object, prefix: str) -> Match:
+    """One alternative (a pattern without $or) against an object of the record."""
     for key, sub in pattern.items():
         path = f"{prefix}.{key}" if prefix else key
-        if key == OR:
-            result = _match_or(sub, node, prefix)
-        else:
-            value = node.get(key, _MISSING) if isinstance(node, dict) else _MISSING
-            result = _match_nested(sub, value, path) if isinstance(sub, dict) else _match_leaf(sub, value, path)
+        value = node.get(key, _MISSING) if isinstance(node, dict) else _MISSING
+        result = _match_nested(sub, value, path) if isinstance(sub, dict) else _match_leaf(sub, value, path)
         if not result.matched:
             return result
     return MATCHED
@@ -513,13 +511,6 @@ def _first_match(results: Iterator[Match]) -> Match:
             first_failure = result
     assert first_failure is not None, "a pattern's $or and a value's objects are never empty"
     return first_failure
-
-
-def _match_or(branches: list[dict[str, Any]], node: object, prefix: str) -> Match:
-    result = _first_match(_match_object(branch, node, prefix) for branch in branches)
-    if result.matched:
-        return result
-    return Match(False, result.failed_path, f"no $or branch matched; the first: {result.reason}")
 
 
 def _match_nested(pattern: dict[str, Any], value: object, path: str) -> Match:

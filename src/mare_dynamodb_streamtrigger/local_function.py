@@ -144,6 +144,8 @@ UNZIPPED_MAX_BYTES = 250 * 1024 * 1024
 ARCHIVE_ENTRIES_MAX = 50_000
 # Lambda's init phase (importing the handler) is limited to 10 seconds for on-demand functions.
 INIT_SECONDS = 10
+# How long an exited child may take to be reaped after its end of the answer pipe closed.
+EXIT_REAP_SECONDS = 5
 BOOTSTRAP = Path(__file__).with_name("local_bootstrap.py")
 # What Lambda's Python runtime sets besides the function's own variables (PATH, locale, time zone).
 RUNTIME_BASICS = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "en_US.UTF-8", "TZ": ":UTC"}
@@ -327,6 +329,10 @@ class LocalFunction:
                 return None
             chunk = os.read(self.answers, 1024 * 1024)
             if not chunk:
+                # The pipe closes as the child exits, a moment before the child can be reaped.
+                assert self.child is not None
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    self.child.wait(timeout=EXIT_REAP_SECONDS)
                 return None
             self.pending += chunk
         line, _, self.pending = self.pending.partition(b"\n")

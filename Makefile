@@ -13,10 +13,12 @@ venv: $(VENV)/.installed
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	# The local tools as the command `mare-streamtrigger` (src/ linked into the venv, nothing copied).
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
 demo: venv
-	PYTHONPATH=src $(BIN)/python -m $(PACKAGE).local demo
+	$(BIN)/mare-streamtrigger demo
 
 test: venv lint-code validate check-generated lint
 	$(BIN)/pytest -q
@@ -62,9 +64,10 @@ check-generated: venv
 	scripts/check-generated.sh
 
 # The registry package, built without Docker: rpdk runs the first pip on PATH, so the venv's
-# (Python 3.12 where the machine has it) builds wheels that fit the python3.12 runtime.
+# (Python 3.12 where the machine has it) builds wheels that fit the python3.12 runtime. PIP_NO_DEPS
+# makes it install requirements.txt exactly: every runtime dependency is pinned there.
 package: venv
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/cfn submit --dry-run
+	PIP_NO_DEPS=1 PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/cfn submit --dry-run
 	$(BIN)/python scripts/check_package.py mare-dynamodb-streamtrigger.zip
 
 clean:

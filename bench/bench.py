@@ -18,14 +18,16 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests")]
 
 from faults import Recorder, install  # noqa: E402
-from mare_dynamodb_streamtrigger import handlers, local  # noqa: E402
+from mare_dynamodb_streamtrigger import handlers  # noqa: E402
 from mare_dynamodb_streamtrigger.progress import PIPE_POLL_SECONDS, ROLE_RETRY_SECONDS  # noqa: E402
+from mare_streamtrigger_local import driving, moto_world  # noqa: E402
 
 REGION = "eu-west-1"
 TABLE = "deployment-requests"
@@ -88,11 +90,11 @@ def drive(
     type_configuration: dict[str, str] | None = None,
 ) -> tuple[dict[str, Any], int, float, float]:
     """The action through the real entrypoint until final: (event, invocations, summed delays, longest call)."""
-    target = local.moto_target(REGION)
+    target = driving.moto_target(REGION)
     token = str(uuid.uuid4())
     context, invocations, delays, longest = None, 0, 0.0, 0.0
     while True:
-        request = local.handler_request(
+        request = driving.handler_request(
             action, target, token, model, previous, context, type_configuration=type_configuration
         )
         started = time.perf_counter()
@@ -126,8 +128,8 @@ def report_calls(recorder: Recorder, label: str, action: str, invocations: int) 
 
 def api_calls(moto_url: str, recorder: Recorder) -> None:
     print("== API calls per action (pipes CREATING for 2 describes) ==")
-    local.seed_table(TABLE, REGION)
-    local.hold_pipes(moto_url, 3)
+    moto_world.seed_table(TABLE, REGION)
+    moto_world.hold_pipes(moto_url, 3)
     _, invocations = counted(recorder, "CREATE", properties())
     total = report_calls(recorder, "CREATE", "CREATE", invocations)
     before_polls = recorder.calls.index("pipes.CreatePipe") + 1
@@ -144,17 +146,17 @@ def api_calls(moto_url: str, recorder: Recorder) -> None:
     ):
         _, invocations = counted(recorder, action, model, previous)
         report_calls(recorder, label, action, invocations)
-    local.hold_pipes(moto_url, 1)
+    moto_world.hold_pipes(moto_url, 1)
 
 
 def devops_create(recorder: Recorder) -> None:
     """IsDevops: the parameters read through the type configuration's role in a second account."""
-    sts = local.boto3.client("sts", region_name=REGION)
+    sts = boto3.client("sts", region_name=REGION)
     devops = sts.assume_role(RoleArn="arn:aws:iam::210987654321:role/setup", RoleSessionName="setup")["Credentials"]
-    session = local.boto3.session.Session(devops["AccessKeyId"], devops["SecretAccessKey"], devops["SessionToken"])
+    session = boto3.session.Session(devops["AccessKeyId"], devops["SecretAccessKey"], devops["SessionToken"])
     session.client("iam", region_name=REGION).create_role(RoleName="reader", AssumeRolePolicyDocument="{}")
-    table = local.boto3.client("dynamodb", region_name=REGION).describe_table(TableName=TABLE)["Table"]
-    local.put_table_parameters(
+    table = boto3.client("dynamodb", region_name=REGION).describe_table(TableName=TABLE)["Table"]
+    moto_world.put_table_parameters(
         session.client("ssm", region_name=REGION), TABLE, table["TableArn"], table["LatestStreamArn"]
     )
     recorder.calls.clear()
@@ -174,12 +176,10 @@ def devops_create(recorder: Recorder) -> None:
 
 def list_at_scale(recorder: Recorder) -> None:
     print("== LIST with 1,000 pipes in the account, 100 of them triggers ==")
-    pipes = local.boto3.client("pipes", region_name=REGION)
-    iam = local.boto3.client("iam", region_name=REGION)
+    pipes = boto3.client("pipes", region_name=REGION)
+    iam = boto3.client("iam", region_name=REGION)
     role = iam.create_role(RoleName="someone-elses", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
-    stream = local.boto3.client("dynamodb", region_name=REGION).describe_table(TableName=TABLE)["Table"][
-        "LatestStreamArn"
-    ]
+    stream = boto3.client("dynamodb", region_name=REGION).describe_table(TableName=TABLE)["Table"]["LatestStreamArn"]
     for number in range(100):
         event, _, _, _ = drive("CREATE", properties(f"trigger-{number:03}"))
         assert event["status"] == "SUCCESS", event
@@ -332,8 +332,8 @@ def firing(moto_url: str, recorder: Recorder) -> None:
     from mare_dynamodb_streamtrigger.pipe_runner import fire
 
     print("== Firing: the local pipe runner against embedded moto ==")
-    local.moto_api(moto_url, "reset", {})
-    local.seed_table(TABLE, REGION)
+    moto_world.moto_api(moto_url, "reset", {})
+    moto_world.seed_table(TABLE, REGION)
     event, _, _, _ = drive("CREATE", properties("fired"))
     assert event["status"] == "SUCCESS", event
     with tempfile.TemporaryDirectory() as cache:
@@ -381,7 +381,7 @@ def firing(moto_url: str, recorder: Recorder) -> None:
 
 
 def main() -> int:
-    with pytest.MonkeyPatch.context() as monkeypatch, local.moto_server(REGION) as moto_url:
+    with pytest.MonkeyPatch.context() as monkeypatch, moto_world.moto_server(REGION) as moto_url:
         recorder = install(monkeypatch)
         api_calls(moto_url, recorder)
         pacing(recorder)

@@ -29,7 +29,7 @@ import boto3
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from mare_dynamodb_streamtrigger.local import free_port, hold_pipes, moto_server, seed_table  # noqa: E402
+from mare_streamtrigger_local.moto_world import free_port, hold_pipes, moto_server, seed_table  # noqa: E402
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"

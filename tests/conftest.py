@@ -19,8 +19,8 @@ from moto.server import ThreadedMotoServer
 
 from faults import aws_calls  # noqa: F401 - a fixture for every test module
 from iam_evaluation import Request, requests_of_call
-from mare_dynamodb_streamtrigger import local
 from mare_dynamodb_streamtrigger.aws import Aws
+from mare_streamtrigger_local import driving, moto_world
 from model_minimums import below_minimum
 
 REGION = "eu-west-1"
@@ -119,7 +119,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def moto_url() -> Iterator[str]:
-    port = local.free_port()
+    port = moto_world.free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     url = f"http://127.0.0.1:{port}"
@@ -165,16 +165,16 @@ def client(service: str, **kwargs: Any) -> Any:
 
 def hold_pipes(moto_url: str, describes: int) -> None:
     """Keep each new pipe in its current state for `describes` describe calls (moto's state manager)."""
-    local.hold_pipes(moto_url, describes)
+    moto_world.hold_pipes(moto_url, describes)
 
 
 def make_table(
     name: str = TABLE, view_type: str | None = "NEW_AND_OLD_IMAGES", parameters: bool = True, ssm: Any = None
 ) -> dict[str, Any]:
-    return local.seed_table(name, REGION, view_type=view_type, parameters=parameters, ssm=ssm)
+    return moto_world.seed_table(name, REGION, view_type=view_type, parameters=parameters, ssm=ssm)
 
 
-put_table_parameters = local.put_table_parameters
+put_table_parameters = moto_world.put_table_parameters
 
 
 @pytest.fixture
@@ -210,7 +210,7 @@ def pipeline_properties(**overrides: Any) -> dict[str, Any]:
     return properties
 
 
-TARGET = local.Target(REGION, ACCOUNT, local.FAKE_CREDENTIALS, wait=False, max_invocations=None)
+TARGET = driving.Target(REGION, ACCOUNT, moto_world.FAKE_CREDENTIALS, wait=False, max_invocations=None)
 
 
 def handler_request(
@@ -221,12 +221,12 @@ def handler_request(
     type_configuration: dict[str, Any] | None = None,
     stack_tags: dict[str, str] | None = None,
     token: str | None = None,
-    target: local.Target = TARGET,
+    target: driving.Target = TARGET,
     request_data: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """A HandlerRequest as CloudFormation sends it to the `resource` entrypoint; `target` sets the
     caller's account, region and credentials, `request_data` adds to requestData."""
-    request = local.handler_request(
+    request = driving.handler_request(
         action, target, token or str(uuid.uuid4()), properties, previous, context, stack_tags, type_configuration
     )
     request["requestData"].update(request_data or {})

@@ -19,7 +19,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from conftest import ACCOUNT, REGION, client
-from mare_dynamodb_streamtrigger import local
+from mare_streamtrigger_local import moto_world
 
 # As in the function's archive, the built-in modules are top-level modules beside each other.
 BUILTIN = Path(__file__).resolve().parent.parent / "src" / "mare_dynamodb_streamtrigger" / "builtin"
@@ -101,8 +101,8 @@ def executions(name: str, region: str = REGION) -> list[str]:
 @pytest.fixture
 def two_pipelines(moto: str, monkeypatch: pytest.MonkeyPatch, fresh_clients: None) -> None:
     """`deploy` here and `promote` in another region, named in the environment among values to ignore."""
-    monkeypatch.setenv("PIPELINE_ARN", local.seed_pipeline("deploy", REGION))
-    monkeypatch.setenv("PROMOTE_PIPELINE", local.seed_pipeline("promote", OTHER_REGION))
+    monkeypatch.setenv("PIPELINE_ARN", moto_world.seed_pipeline("deploy", REGION))
+    monkeypatch.setenv("PROMOTE_PIPELINE", moto_world.seed_pipeline("promote", OTHER_REGION))
     monkeypatch.setenv("TOPIC_ARN", f"arn:aws:sns:{REGION}:{ACCOUNT}:deployments")
     monkeypatch.setenv("STAGE", "production")
     monkeypatch.setenv("NOT_AN_ARN", f"codepipeline:{REGION}:{ACCOUNT}:deploy")

@@ -19,8 +19,9 @@ from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
 from conftest import TARGET, client, make_table, pipeline_properties
-from mare_dynamodb_streamtrigger import handlers, local
+from mare_dynamodb_streamtrigger import handlers
 from mare_dynamodb_streamtrigger.names import ROLE_PATH
+from mare_streamtrigger_local import driving
 from test_bad_input import CASES
 
 READER_ROLE = "arn:aws:iam::210987654321:role/parameter-reader"
@@ -185,7 +186,7 @@ def requests_(draw: Any) -> tuple[str, dict[str, Any]]:
     is_devops = draw(st.booleans())
     if is_devops and isinstance(props, dict):
         props["IsDevops"] = True
-    event = local.handler_request(
+    event = driving.handler_request(
         action, TARGET, "fuzz-token", props, pipeline_properties() if action == "UPDATE" else None, None
     )
     if draw(st.integers(0, 2)) == 0:
@@ -248,7 +249,7 @@ def test_no_input_crashes_a_handler(moto, aws_calls):
 def test_a_create_context_resumed_as_delete_and_the_reverse_are_refused(moto):
     """The callback context from another action is named as such, before any call."""
     for action, other in (("DELETE", "CREATE"), ("CREATE", "DELETE"), ("UPDATE", "CREATE"), ("CREATE", "UPDATE")):
-        event = local.handler_request(action, TARGET, "t", pipeline_properties(), None, CONTEXTS[other])
+        event = driving.handler_request(action, TARGET, "t", pipeline_properties(), None, CONTEXTS[other])
         answer = handlers.resource(event, None)
         assert (answer["status"], answer["errorCode"]) == ("FAILED", "InvalidRequest")
         assert answer["message"].startswith("The callback context holds "), answer

@@ -6,7 +6,7 @@ import os
 import pytest
 
 from conftest import pipeline_properties
-from mare_dynamodb_streamtrigger.local import main
+from mare_streamtrigger_local.cli import main
 
 
 @pytest.fixture

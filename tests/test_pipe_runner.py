@@ -20,8 +20,8 @@ import boto3
 import pytest
 
 from conftest import ACCOUNT, PIPELINE_ARN, REGION, TABLE, client, drive, pipeline_properties
-from mare_dynamodb_streamtrigger import local, pipe_runner
-from mare_dynamodb_streamtrigger.pipe_runner import FireReport
+from mare_streamtrigger_local import cli, moto_world, pipe_runner
+from mare_streamtrigger_local.pipe_runner import FireReport
 
 NAME = "deployment-processor"
 # A function that returns what it was given, and what Lambda's runtime gave it around the event.
@@ -127,7 +127,7 @@ def messages(url: str) -> list[dict[str, Any]]:
 
 
 def test_a_zero_code_pipeline_trigger_starts_the_pipeline_for_a_matching_insert_only(table, cache):
-    local.seed_pipeline("deploy-pipeline", REGION)
+    moto_world.seed_pipeline("deploy-pipeline", REGION)
     properties = pipeline_properties()
     del properties["Code"]
     create(properties)
@@ -540,7 +540,7 @@ def test_the_fire_command_prints_a_line_per_batch_as_json(table, cache, capsys, 
     put(id="req-1", status="PENDING")
     put(id="req-2", status="DONE")
 
-    code = local.main(["fire", "--name", NAME, "--endpoint-url", moto, "--cache-dir", str(cache), "--json"])
+    code = cli.main(["fire", "--name", NAME, "--endpoint-url", moto, "--cache-dir", str(cache), "--json"])
 
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert code == 0
@@ -557,7 +557,7 @@ def test_the_fire_command_prints_a_line_per_batch_as_json(table, cache, capsys, 
 
 
 def test_the_fire_command_names_a_missing_pipe(moto, cache, capsys):
-    code = local.main(["fire", "--name", "nothing-here", "--endpoint-url", moto, "--cache-dir", str(cache)])
+    code = cli.main(["fire", "--name", "nothing-here", "--endpoint-url", moto, "--cache-dir", str(cache)])
 
     assert code == 2
     out = capsys.readouterr().out
@@ -568,7 +568,7 @@ def test_code_that_fails_to_import_is_named_and_nothing_is_delivered(table, cach
     create(pipeline_properties(Code={"ZipFile": "raise RuntimeError('no config')\n"}))
     put(id="req-1", status="PENDING")
 
-    code = local.main(["fire", "--name", NAME, "--endpoint-url", moto, "--cache-dir", str(cache)])
+    code = cli.main(["fire", "--name", NAME, "--endpoint-url", moto, "--cache-dir", str(cache)])
 
     assert code == 2
     assert "Runtime.ImportModuleError: Unable to import module 'app': no config" in capsys.readouterr().out

@@ -19,8 +19,9 @@ from conftest import (
     pipeline_properties,
     put_table_parameters,
 )
-from mare_dynamodb_streamtrigger import local, redaction
+from mare_dynamodb_streamtrigger import redaction
 from mare_dynamodb_streamtrigger.names import stream_parameter_name, table_parameter_name
+from mare_streamtrigger_local import driving
 
 NAME = "deployment-processor"
 READER_ROLE = f"arn:aws:iam::{DEVOPS_ACCOUNT}:role/parameter-reader"
@@ -170,7 +171,7 @@ NEW_ENV_SECRET = "env-secret-updated-5f0c"
 PROVIDER_LOG_GROUP = "provider-logs"
 # The scan's own caller and provider credentials, with the library's log delivery to the provider's group.
 SCAN_REQUEST = {
-    "target": local.Target(REGION, ACCOUNT, CALLER, wait=False, max_invocations=None),
+    "target": driving.Target(REGION, ACCOUNT, CALLER, wait=False, max_invocations=None),
     "request_data": {"providerCredentials": PROVIDER, "providerLogGroupName": PROVIDER_LOG_GROUP},
 }
 

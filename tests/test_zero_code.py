@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from conftest import ACCOUNT, REGION, client, drive, pipeline_properties
-from mare_dynamodb_streamtrigger import local
 from mare_dynamodb_streamtrigger.spec import builtin_source, code_sha256, zip_of
+from mare_streamtrigger_local import moto_world
 
 NAME = "deployment-processor"
 BUILTIN = Path(__file__).resolve().parent.parent / "src" / "mare_dynamodb_streamtrigger" / "builtin"
@@ -73,7 +73,7 @@ def test_update_between_own_code_and_the_builtin(table):
 
 def test_the_deployed_builtin_starts_the_pipeline_when_the_pipe_invokes_it(table, tmp_path, monkeypatch):
     """The archive Lambda holds, run as Lambda would run it, with a pipe-shaped event, against moto."""
-    pipeline_arn = local.seed_pipeline("deploy", REGION)
+    pipeline_arn = moto_world.seed_pipeline("deploy", REGION)
     final, _ = drive("CREATE", zero_code(Environment={"PIPELINE_ARN": pipeline_arn}))
     assert final["status"] == "SUCCESS", final
 

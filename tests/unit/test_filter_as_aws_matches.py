@@ -13,15 +13,13 @@ from typing import Any
 import pytest
 
 from mare_dynamodb_streamtrigger.filter_pattern import (
-    ALTERNATIVES_MAX,
     RESERVED_IN_OR,
     PatternError,
-    alternatives,
-    matches,
     numeric_on_stream_numbers,
     validate,
     validate_stream_filter,
 )
+from mare_streamtrigger_local.filter_matching import ALTERNATIVES_MAX, alternatives, matches
 
 COMPLEX_OR = {
     "detail": {

@@ -15,13 +15,12 @@ from mare_dynamodb_streamtrigger.filter_pattern import (
     PATTERN_MAX,
     RESERVED_IN_OR,
     TOP_LEVEL_KEYS,
-    Match,
     PatternError,
     compact_json,
-    matches,
     validate,
     validate_stream_filter,
 )
+from mare_streamtrigger_local.filter_matching import Match, matches
 
 DYNAMODB_EXAMPLE = {"eventName": ["INSERT"], "dynamodb": {"NewImage": {"status": {"S": ["PENDING"]}}}}
 

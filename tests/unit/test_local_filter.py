@@ -1,11 +1,11 @@
-"""`python -m mare_dynamodb_streamtrigger.local filter`: a record tried against a pattern, offline."""
+"""`mare-streamtrigger filter`: a record tried against a pattern, offline."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from mare_dynamodb_streamtrigger.local import main
+from mare_streamtrigger_local.cli import main
 
 PATTERN = {"eventName": ["INSERT"], "dynamodb": {"NewImage": {"status": {"S": ["PENDING"]}}}}
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from mare_dynamodb_streamtrigger import local_function
-from mare_dynamodb_streamtrigger.local_function import FunctionCodeError, LocalFunction, deployed_archive, extract
 from mare_dynamodb_streamtrigger.spec import builtin_files, code_sha256, inline_zip, zip_of
+from mare_streamtrigger_local import lambda_emulator as local_function
+from mare_streamtrigger_local.lambda_emulator import FunctionCodeError, LocalFunction, deployed_archive, extract
 
 ARN = "arn:aws:lambda:eu-west-1:999999999999:function:f"  # an account no moto in this process holds
 

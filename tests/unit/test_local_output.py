@@ -7,8 +7,8 @@ import json
 
 from rich.console import Console
 
-from mare_dynamodb_streamtrigger.local import Printer, showing_steps
 from mare_dynamodb_streamtrigger.progress import step_done
+from mare_streamtrigger_local.output import Printer, showing_steps
 
 MODEL = {
     "Name": "t",

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from mare_dynamodb_streamtrigger.local_function import Outcome
-from mare_dynamodb_streamtrigger.pipe_runner import (
+from mare_streamtrigger_local.lambda_emulator import Outcome
+from mare_streamtrigger_local.pipe_runner import (
     Batch,
     Checkpoints,
     PipeSettings,

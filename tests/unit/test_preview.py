@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from mare_dynamodb_streamtrigger.filter_pattern import matches
-from mare_dynamodb_streamtrigger.preview import insert_record, render_input_template
 from mare_dynamodb_streamtrigger.spec import DEFAULT_INPUT_TEMPLATE
+from mare_streamtrigger_local.filter_matching import matches
+from mare_streamtrigger_local.preview import insert_record, render_input_template
 
 ITEM = {"id": "req-1", "status": "PENDING", "attempts": 2, "score": 1.5, "tags": ["a", "b"], "meta": {"ok": True}}
 

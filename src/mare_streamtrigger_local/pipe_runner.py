@@ -45,8 +45,8 @@ from typing import Any
 import boto3
 
 from . import input_template
-from .filter_pattern import matches
-from .local_function import LocalFunction, Outcome
+from .filter_matching import matches
+from .lambda_emulator import LocalFunction, Outcome
 
 Json = dict[str, Any]
 

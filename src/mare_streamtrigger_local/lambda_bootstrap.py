@@ -1,6 +1,6 @@
 """The child process `fire` runs a function's code in, as Lambda's Python runtime bootstrap runs it.
 
-Standard library only, and run as `python -I local_bootstrap.py RESPONSE_FD`: isolated, so that
+Standard library only, and run as `python -I lambda_bootstrap.py RESPONSE_FD`: isolated, so that
 neither the runner's folder nor PYTHONPATH is on sys.path; the function's folder (LAMBDA_TASK_ROOT)
 is put first instead, as Lambda does. Its environment is the one the parent gives it: the
 function's Environment, Lambda's variables and the execution role's credentials, nothing of the

@@ -4,7 +4,7 @@
 the archive the function was deployed with, whether it came inline (ZipFile) or from S3 (S3Bucket and
 S3Key). It is unpacked into a private temporary folder, bounded as Lambda bounds a package (no more
 than 250 MB unzipped, no links, nothing left behind on any error), and run in a child process, as
-Lambda runs it in a container of its own: `local_bootstrap.py` imports `Handler` once (the init
+Lambda runs it in a container of its own: `lambda_bootstrap.py` imports `Handler` once (the init
 phase) and serves every invocation of the run (a warm container). The child's environment is what
 Lambda gives a function (its `Environment`, its name, memory and region, the credentials of its
 execution role) and nothing of the operator's; its memory is its own, so the function cannot read
@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .spec import BUILTIN_MODULES, builtin_files, code_sha256, inline_zip, zip_of
+from mare_dynamodb_streamtrigger.spec import BUILTIN_MODULES, builtin_files, code_sha256, inline_zip, zip_of
 
 Json = dict[str, Any]
 
@@ -146,7 +146,7 @@ ARCHIVE_ENTRIES_MAX = 50_000
 INIT_SECONDS = 10
 # How long an exited child may take to be reaped after its end of the answer pipe closed.
 EXIT_REAP_SECONDS = 5
-BOOTSTRAP = Path(__file__).with_name("local_bootstrap.py")
+BOOTSTRAP = Path(__file__).with_name("lambda_bootstrap.py")
 # What Lambda's Python runtime sets besides the function's own variables (PATH, locale, time zone).
 RUNTIME_BASICS = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "en_US.UTF-8", "TZ": ":UTC"}
 

@@ -1,0 +1,288 @@
+"""Runs the handlers on this machine, as `cfn invoke` does but without Docker and SAM.
+
+    mare-streamtrigger demo [--json]
+    mare-streamtrigger create|read|update|delete|list --properties FILE
+        [--previous FILE] [--region R] [--seed-table NAME | --aws] [--json]
+    mare-streamtrigger filter --pattern FILE (--record FILE | --item FILE) [--input-template [T]]
+    mare-streamtrigger fire --name NAME [--endpoint-url URL] [--from-start]
+        [--cache-dir DIR] [--code ZIP_OR_FOLDER] [--region R] [--json]
+
+(`python -m mare_streamtrigger_local` with `PYTHONPATH=src` is the same command.)
+
+Each action goes through the real entrypoint (`handlers.resource`) with a HandlerRequest as
+CloudFormation sends it, and is invoked again with the returned callback context while it is
+IN_PROGRESS. By default it runs against moto, started in this process on 127.0.0.1; with --aws it
+runs against the account of the default boto3 credentials and waits callbackDelaySeconds between
+invocations as CloudFormation would.
+
+`fire` runs a built trigger's pipe once, until the stream is drained (`pipe_runner`): against a moto
+server (`--endpoint-url`, or AWS_ENDPOINT_URL), it delivers the new records of the table's stream to
+the function's code, run on this machine. The demo ends with such a firing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from mare_dynamodb_streamtrigger.spec import DEFAULT_INPUT_TEMPLATE
+
+from .driving import Target, aws_target, describe_built, drive, moto_target
+from .moto_world import (
+    DEMO_HELD_DESCRIBES,
+    DEMO_PIPELINE,
+    DEMO_TABLE,
+    FAKE_CREDENTIALS,
+    MOTO_REGION,
+    demo_properties,
+    hold_pipes,
+    moto_environment,
+    moto_server,
+    seed_pipeline,
+    seed_table,
+)
+from .output import Printer, showing_steps
+
+Json = dict[str, Any]
+
+
+ACTIONS = ("create", "read", "update", "delete", "list")
+
+
+def run_demo(args: argparse.Namespace, out: Printer) -> int:
+    region = args.region or MOTO_REGION
+    with moto_server(region) as url:
+        target = moto_target(region)
+        seed_table(DEMO_TABLE, region)
+        hold_pipes(url, DEMO_HELD_DESCRIBES)
+        properties = demo_properties(region, target.account)
+        name = {"Name": properties["Name"]}
+        updated = {**properties, "MemorySize": 256, "BatchSize": 50}
+        steps: list[tuple[str, Json | None, Json | None]] = [
+            ("CREATE", properties, None),
+            ("READ", name, None),
+            ("UPDATE", updated, properties),
+            ("LIST", None, None),
+            ("DELETE", updated, None),
+        ]
+        for action, desired, previous in steps:
+            out.heading(action)
+            final = drive(action, target, desired, previous, out.event)
+            if final.get("status") != "SUCCESS":
+                return 1
+            if action == "CREATE":
+                out.built(describe_built(final["resourceModel"], region))
+                out.summary(final["resourceModel"])
+        return demo_firing(url, target, out)
+
+
+DEMO_ITEMS = ({"id": "req-1", "status": "PENDING"}, {"id": "req-2", "status": "DONE"})
+
+
+def demo_firing(url: str, target: Target, out: Printer) -> int:
+    """The zero-code PIPELINE trigger fired: a PENDING item starts the pipeline, a DONE item does not."""
+    out.heading("FIRE")
+    seed_pipeline(DEMO_PIPELINE, target.region)
+    properties = {key: value for key, value in demo_properties(target.region, target.account).items() if key != "Code"}
+    final = drive("CREATE", target, properties, None, lambda action, number, event: None)
+    out.note(f"CREATE of the zero-code PIPELINE trigger {properties['Name']}: {final.get('status')}")
+    if final.get("status") != "SUCCESS":
+        return 1
+    dynamodb = boto3.client("dynamodb", region_name=target.region)
+    for item in DEMO_ITEMS:
+        dynamodb.put_item(TableName=DEMO_TABLE, Item={key: {"S": value} for key, value in item.items()})
+        out.note(f"PutItem {json.dumps(item)}")
+    with tempfile.TemporaryDirectory() as cache:
+        report = fire_and_print(properties["Name"], out, endpoint_url=url, cache_folder=Path(cache))
+    executions = boto3.client("codepipeline", region_name=target.region).list_pipeline_executions(
+        pipelineName=DEMO_PIPELINE
+    )["pipelineExecutionSummaries"]
+    out.seen(
+        f"executions of {DEMO_PIPELINE} (ListPipelineExecutions)",
+        [{"pipelineExecutionId": e["pipelineExecutionId"], "status": e["status"]} for e in executions],
+    )
+    return 0 if report.ok and report.invocations == 1 and len(executions) == 1 else 1
+
+
+def fire_and_print(name: str, out: Printer, **options: Any) -> Any:
+    """Fires the pipe `name` (options: those of pipe_runner.PipeRunner) and prints each batch."""
+    from .pipe_runner import fire
+
+    report = fire(name, **options)
+    for number, batch in enumerate(report.batches, 1):
+        out.batch(number, batch.as_json())
+    out.fired(report.summary())
+    return report
+
+
+def run_fire(args: argparse.Namespace, out: Printer) -> int:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from .lambda_emulator import FunctionCodeError
+
+    endpoint = args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL")
+    if not endpoint:
+        raise SystemExit("fire runs against moto: pass --endpoint-url URL (or set AWS_ENDPOINT_URL)")
+    region = args.region or os.environ.get("AWS_DEFAULT_REGION") or MOTO_REGION
+    session = boto3.Session(region_name=region)
+    if session.get_credentials() is None:  # moto takes any credentials
+        session = boto3.Session(
+            aws_access_key_id=FAKE_CREDENTIALS["accessKeyId"],
+            aws_secret_access_key=FAKE_CREDENTIALS["secretAccessKey"],
+            region_name=region,
+        )
+    try:
+        report = fire_and_print(
+            args.name,
+            out,
+            session=session,
+            endpoint_url=endpoint,
+            cache_folder=Path(args.cache_dir) if args.cache_dir else None,
+            from_start=args.from_start,
+            code_path=Path(args.code) if args.code else None,
+        )
+    except (ClientError, BotoCoreError, FunctionCodeError) as error:
+        out.fired({"pipe": args.name, "problem": str(error)})
+        return 2
+    return 0 if report.ok else 1
+
+
+def load_json(path: str) -> Json:
+    value = json.loads(Path(path).read_text())
+    if not isinstance(value, dict):
+        raise SystemExit(f"{path}: expected a JSON object")
+    return value
+
+
+def load_properties(args: argparse.Namespace) -> tuple[Json | None, Json | None]:
+    """The properties, bare or as a `cfn invoke` request file (desiredResourceState, previousResourceState)."""
+    desired: Json | None = load_json(args.properties) if args.properties else None
+    previous: Json | None = None
+    if desired is not None and "desiredResourceState" in desired:
+        desired, previous = desired["desiredResourceState"], desired.get("previousResourceState")
+    if args.previous:
+        previous = load_json(args.previous)
+    return desired, previous
+
+
+def run_action(args: argparse.Namespace, out: Printer) -> int:
+    action = args.command.upper()
+    desired, previous = load_properties(args)
+    if desired is None and action != "LIST":
+        raise SystemExit(f"{args.command} needs --properties FILE")
+    if args.aws and args.endpoint_url:
+        raise SystemExit("--aws and --endpoint-url exclude each other")
+    if args.aws:
+        final = drive(action, aws_target(args.region), desired, previous, out.event)
+    elif args.endpoint_url:  # a moto server that outlives this command: its state is kept
+        region = args.region or MOTO_REGION
+        with moto_environment(args.endpoint_url, region):
+            if args.seed_table:
+                seed_table(args.seed_table, region)
+            final = drive(action, moto_target(region), desired, previous, out.event)
+    else:
+        region = args.region or MOTO_REGION
+        with moto_server(region):
+            if args.seed_table:
+                seed_table(args.seed_table, region)
+            final = drive(action, moto_target(region), desired, previous, out.event)
+    if final.get("status") == "SUCCESS" and action in ("CREATE", "UPDATE"):
+        out.summary(final["resourceModel"])
+    return 0 if final.get("status") == "SUCCESS" else 1
+
+
+def run_filter(args: argparse.Namespace, out: Printer) -> int:
+    """Whether a stream record passes a filter pattern, and what the function would receive."""
+    from mare_dynamodb_streamtrigger.filter_pattern import (
+        PatternError,
+        numeric_on_stream_numbers,
+        validate_stream_filter,
+    )
+
+    from .filter_matching import matches
+    from .preview import insert_record, render_input_template
+
+    pattern = load_json(args.pattern)
+    try:
+        validate_stream_filter(pattern)
+    except PatternError as error:
+        out.filter_result({"pattern": args.pattern, "valid": False, "error": str(error)})
+        return 2
+    record = insert_record(load_json(args.item)) if args.item else load_json(args.record)
+    match = matches(pattern, record)
+    result: Json = {"valid": True, "passes": match.matched, "failed_field": match.failed_path, "reason": match.reason}
+    warnings = numeric_on_stream_numbers(pattern)
+    if warnings:
+        result["warnings"] = warnings
+    if args.input_template is not None:
+        result["function_receives"] = [render_input_template(args.input_template, record)] if match.matched else []
+    if args.item:
+        result["record"] = record
+    out.filter_result(result)
+    return 0 if match.matched else 1
+
+
+def parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--json", action="store_true", help="print one JSON object a line instead of text")
+    common.add_argument("--region", help=f"the request's region (moto: {MOTO_REGION}; --aws: the session's)")
+    top = argparse.ArgumentParser(
+        prog="mare-streamtrigger",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = top.add_subparsers(dest="command", required=True)
+    commands.add_parser("demo", parents=[common], help="CREATE, READ, UPDATE, LIST and DELETE the example on moto")
+    sieve = commands.add_parser("filter", parents=[common], help="try a FilterPattern on a stream record")
+    sieve.add_argument("--pattern", required=True, help="JSON file: the FilterPattern")
+    source = sieve.add_mutually_exclusive_group(required=True)
+    source.add_argument("--record", help="JSON file: a DynamoDB stream record")
+    source.add_argument("--item", help="JSON file: a plain item, tried as the INSERT record of it")
+    sieve.add_argument(
+        "--input-template",
+        nargs="?",
+        const=DEFAULT_INPUT_TEMPLATE,
+        help="show what the function receives (with this template; without a value, the default one)",
+    )
+    shot = commands.add_parser("fire", parents=[common], help="run a built trigger's pipe once, on moto")
+    shot.add_argument("--name", required=True, help="the trigger's Name (its pipe's name)")
+    shot.add_argument("--endpoint-url", help="the moto server (default: AWS_ENDPOINT_URL)")
+    shot.add_argument("--from-start", action="store_true", help="forget the checkpoint: start as the pipe did")
+    shot.add_argument("--cache-dir", help="where checkpoints are kept (default: the user's cache folder)")
+    shot.add_argument("--code", help="the deployed zip file or folder, where moto cannot give the code")
+    for name in ACTIONS:
+        sub = commands.add_parser(name, parents=[common], help=f"run {name.upper()} on a properties file")
+        sub.add_argument("--properties", required=name != "list", help="JSON: properties or a cfn invoke request")
+        sub.add_argument("--previous", help="JSON file of the previous properties (UPDATE)")
+        where = sub.add_mutually_exclusive_group()
+        where.add_argument("--aws", action="store_true", help="real AWS with the default boto3 credentials")
+        sub.add_argument("--endpoint-url", help="a running moto server to use instead of a new one")
+        where.add_argument("--seed-table", metavar="NAME", help="moto: first create this table, stream and parameters")
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    out = Printer(args.json)
+    with showing_steps(out):
+        return run(args, out)
+
+
+def run(args: argparse.Namespace, out: Printer) -> int:
+    if args.command == "demo":
+        return run_demo(args, out)
+    if args.command == "filter":
+        return run_filter(args, out)
+    if args.command == "fire":
+        return run_fire(args, out)
+    return run_action(args, out)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

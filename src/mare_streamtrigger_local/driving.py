@@ -1,0 +1,150 @@
+"""Drives the real entrypoint (`handlers.resource`) as CloudFormation does: a HandlerRequest, then
+the same request with the returned callback context while the action is IN_PROGRESS."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+
+from mare_dynamodb_streamtrigger.names import INLINE_POLICY_NAME, TYPE_NAME
+
+from .moto_world import FAKE_CREDENTIALS, MOTO_MAX_INVOCATIONS
+
+Json = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where the handlers run: the request's region, account and caller credentials."""
+
+    region: str
+    account: str
+    credentials: dict[str, str | None]
+    wait: bool
+    max_invocations: int | None
+
+
+def moto_target(region: str) -> Target:
+    account = boto3.client("sts", region_name=region).get_caller_identity()["Account"]
+    return Target(region, account, dict(FAKE_CREDENTIALS), wait=False, max_invocations=MOTO_MAX_INVOCATIONS)
+
+
+def aws_target(region: str | None) -> Target:
+    session = boto3.Session()
+    region = region or session.region_name
+    if not region:
+        raise SystemExit("No region: pass --region or configure a default region for boto3")
+    credentials = session.get_credentials()
+    if credentials is None:
+        raise SystemExit("No AWS credentials found for boto3")
+    frozen = credentials.get_frozen_credentials()
+    account = session.client("sts", region_name=region).get_caller_identity()["Account"]
+    caller = {"accessKeyId": frozen.access_key, "secretAccessKey": frozen.secret_key, "sessionToken": frozen.token}
+    return Target(region, account, caller, wait=True, max_invocations=None)
+
+
+def handler_request(
+    action: str,
+    target: Target,
+    token: str,
+    properties: Json | None,
+    previous: Json | None,
+    context: Json | None,
+    stack_tags: dict[str, str] | None = None,
+    type_configuration: Json | None = None,
+) -> Json:
+    """A HandlerRequest as CloudFormation sends it to the `resource` entrypoint."""
+    return {
+        "awsAccountId": target.account,
+        "bearerToken": token,
+        "region": target.region,
+        "action": action,
+        "responseEndpoint": None,
+        "resourceType": TYPE_NAME,
+        "resourceTypeVersion": "00000001",
+        "callbackContext": context,
+        "stackId": f"arn:aws:cloudformation:{target.region}:{target.account}:stack/local/{uuid.uuid4()}",
+        "requestData": {
+            "callerCredentials": target.credentials,
+            "resourceProperties": properties,
+            "previousResourceProperties": previous,
+            "logicalResourceId": "Trigger",
+            "stackTags": stack_tags,
+            "typeConfiguration": type_configuration,
+        },
+    }
+
+
+def invoke(payload: Json) -> Json:
+    from mare_dynamodb_streamtrigger import handlers
+
+    # The library prints its own error notes to stdout; keep stdout for our events alone.
+    with contextlib.redirect_stdout(sys.stderr):
+        event = handlers.resource(payload, None)
+    return json.loads(json.dumps(event, default=str))
+
+
+def drive(
+    action: str, target: Target, properties: Json | None, previous: Json | None, emit: Callable[[str, int, Json], None]
+) -> Json:
+    """Invokes as CloudFormation does, one token, until the status is final; returns the final event."""
+    token, context, invocation = str(uuid.uuid4()), None, 0
+    while True:
+        invocation += 1
+        event = invoke(handler_request(action, target, token, properties, previous, context))
+        emit(action, invocation, event)
+        if event.get("status") != "IN_PROGRESS":
+            return event
+        if target.max_invocations is not None and invocation >= target.max_invocations:
+            gave_up = {
+                "status": "FAILED",
+                "errorCode": "NotStabilized",
+                "message": f"{action} still IN_PROGRESS after {invocation} invocations: a handler loops",
+            }
+            emit(action, invocation, gave_up)
+            return gave_up
+        if target.wait:
+            time.sleep(event.get("callbackDelaySeconds") or 0)
+        context = event.get("callbackContext")
+        properties = event.get("resourceModel") or properties
+
+
+def describe_built(model: Json, region: str) -> Json:
+    """Both roles with their trust and inline policies, the function, the pipe and the invoke permission."""
+    iam = boto3.client("iam", region_name=region)
+    lambda_ = boto3.client("lambda", region_name=region)
+    pipes = boto3.client("pipes", region_name=region)
+    roles = {}
+    for kind, key in (("function role", "FunctionRoleArn"), ("pipe role", "PipeRoleArn")):
+        name = model[key].rsplit("/", 1)[-1]
+        role = iam.get_role(RoleName=name)["Role"]
+        policy = iam.get_role_policy(RoleName=name, PolicyName=INLINE_POLICY_NAME)
+        roles[kind] = {
+            "RoleName": name,
+            "Path": role.get("Path"),
+            "AssumeRolePolicyDocument": role.get("AssumeRolePolicyDocument"),
+            "PolicyName": policy["PolicyName"],
+            "PolicyDocument": policy["PolicyDocument"],
+        }
+    config = lambda_.get_function(FunctionName=model["Name"])["Configuration"]
+    pipe = pipes.describe_pipe(Name=model["Name"])
+    return {
+        **roles,
+        "function": {
+            key: config.get(key)
+            for key in ("FunctionName", "Runtime", "Handler", "Role", "MemorySize", "Timeout", "Environment")
+        },
+        "pipe": {
+            key: pipe.get(key)
+            for key in ("Name", "CurrentState", "RoleArn", "Source", "Target", "SourceParameters", "TargetParameters")
+        },
+        "permission": json.loads(lambda_.get_policy(FunctionName=model["Name"])["Policy"]),
+    }

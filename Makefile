@@ -6,11 +6,11 @@ BIN := $(VENV)/bin
 PYTHON ?= $(shell scripts/find-python.sh)
 PACKAGE := mare_dynamodb_streamtrigger
 
-.PHONY: venv demo test fuzz contract package lint lint-code validate check-generated generate bench clean
+.PHONY: venv demo test test-fast typecheck fuzz contract package lint lint-code validate check-generated generate bench requirements clean
 
 venv: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	# The local tools as the command `mare-streamtrigger` (src/ linked into the venv, nothing copied).
@@ -20,10 +20,19 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 demo: venv
 	$(BIN)/mare-streamtrigger demo
 
-test: venv lint-code validate check-generated lint
-	$(BIN)/pytest -q
+# Everything: code checks, every test tier with coverage of src/ (gated), the contract tests, the package.
+COVERAGE_MIN ?= 90
+test: venv lint-code typecheck validate check-generated lint
+	$(BIN)/pytest -q --cov=src --cov-report=term:skip-covered --cov-fail-under=$(COVERAGE_MIN)
 	$(MAKE) contract
 	$(MAKE) package
+
+# The edit loop: the tests without the fuzz, cfn test or cfn-lint subprocesses, and no package.
+test-fast: venv
+	$(BIN)/pytest -q -m "not fuzz and not contract and not lint"
+
+typecheck: venv
+	$(BIN)/mypy
 
 # The no-crash property test at length: `make fuzz FUZZ_EXAMPLES=50000 FUZZ_SEED=7` (make test runs 2,000).
 FUZZ_EXAMPLES ?= 20000
@@ -69,6 +78,11 @@ check-generated: venv
 package: venv
 	PIP_NO_DEPS=1 PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/cfn submit --dry-run
 	$(BIN)/python scripts/check_package.py mare-dynamodb-streamtrigger.zip
+
+# requirements-dev.txt from requirements-dev.in, keeping every pin it already holds.
+requirements: venv
+	$(BIN)/pip-compile --quiet --no-emit-index-url --no-emit-trusted-host --no-emit-find-links --allow-unsafe \
+		--strip-extras --output-file requirements-dev.txt requirements-dev.in
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .ruff_cache

@@ -26,7 +26,7 @@ sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests")]
 
 from faults import Recorder, install  # noqa: E402
 from mare_dynamodb_streamtrigger import handlers  # noqa: E402
-from mare_dynamodb_streamtrigger.progress import PIPE_POLL_SECONDS, ROLE_RETRY_SECONDS  # noqa: E402
+from mare_dynamodb_streamtrigger.core.waits import PIPE_POLL_SECONDS, ROLE_RETRY_SECONDS  # noqa: E402
 from mare_streamtrigger_local import driving, moto_world  # noqa: E402
 
 REGION = "eu-west-1"

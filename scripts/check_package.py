@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from mare_dynamodb_streamtrigger.spec import BUILTIN_MODULES, BUILTIN_SHARED_MODULE
+from mare_dynamodb_streamtrigger.core.code_archives import BUILTIN_MODULES, BUILTIN_SHARED_MODULE
 
 PACKAGE = "mare_dynamodb_streamtrigger"
 ENTRYPOINT = f"{PACKAGE}.handlers"

@@ -15,13 +15,19 @@ import boto3
 import botocore.exceptions
 import pytest
 import requests
+from hypothesis import settings
 from moto.server import ThreadedMotoServer
 
 from faults import aws_calls  # noqa: F401 - a fixture for every test module
 from iam_evaluation import Request, requests_of_call
-from mare_dynamodb_streamtrigger.aws import Aws
+from mare_dynamodb_streamtrigger.operations.clients import Aws
 from mare_streamtrigger_local import driving, moto_world
 from model_minimums import below_minimum
+
+# Property tests are the same on every run and on every machine: derandomized (examples come from a
+# fixed seed), no deadline (a loaded CI machine is no failure), and a failure prints how to reproduce it.
+settings.register_profile("project", derandomize=True, deadline=None, print_blob=True)
+settings.load_profile("project")
 
 REGION = "eu-west-1"
 ACCOUNT = "123456789012"

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from botocore.awsrequest import AWSResponse
 
-from mare_dynamodb_streamtrigger.aws import Aws
+from mare_dynamodb_streamtrigger.operations.clients import Aws
 
 
 @dataclass

@@ -12,8 +12,8 @@ import pytest
 
 from conftest import ACCOUNT, REGION, client, drive, hold_pipes, invoke, pipeline_properties
 from iam_evaluation import Request, allowing_statement
-from mare_dynamodb_streamtrigger import progress
-from mare_dynamodb_streamtrigger.names import role_name
+from mare_dynamodb_streamtrigger.core import steps, waits
+from mare_dynamodb_streamtrigger.core.names import role_name
 
 NAME = "deployment-processor"
 PIPE_ROLE = role_name(NAME, REGION, "pipe")
@@ -294,9 +294,9 @@ def test_every_wait_ends_by_the_overall_deadline_and_the_create_is_rolled_back(m
     first = invoke("CREATE", pipeline_properties(), token=token)
     assert first["status"] == "IN_PROGRESS"
     context = first["callbackContext"]
-    started = context["deadlines"][progress.OVERALL] - progress.OVERALL_DEADLINE_SECONDS
+    started = context["deadlines"][waits.OVERALL.key] - waits.OVERALL_DEADLINE_SECONDS
     assert abs(started - time.time()) < 60
-    context["deadlines"][progress.OVERALL] = time.time() - 1
+    context["deadlines"][waits.OVERALL.key] = time.time() - 1
 
     final = invoke("CREATE", first["resourceModel"], token=token, context=context)
 
@@ -310,7 +310,7 @@ def test_every_wait_ends_by_the_overall_deadline_and_the_create_is_rolled_back(m
 
 def test_an_invocation_starts_no_step_after_its_time_budget_and_the_next_goes_on(table, monkeypatch):
     ticks = iter(range(0, 10_000, 6))  # each look at the clock: 6 s later, as if AWS answered slowly
-    monkeypatch.setattr(progress, "monotonic", lambda: float(next(ticks)))
+    monkeypatch.setattr(steps, "monotonic", lambda: float(next(ticks)))
 
     final, events = drive("CREATE", pipeline_properties())
 
@@ -327,12 +327,12 @@ def test_an_invocation_starts_no_step_after_its_time_budget_and_the_next_goes_on
 
 
 def test_one_slow_call_fits_in_an_invocation_after_the_budget():
-    from mare_dynamodb_streamtrigger.aws import CLIENT_CONFIG
+    from mare_dynamodb_streamtrigger.operations.clients import CLIENT_CONFIG
 
     attempts = CLIENT_CONFIG.retries["total_max_attempts"]
     # Standard mode's backoff before the 2nd and 3rd attempts: at most 1 s and 2 s.
     slowest_call = attempts * (CLIENT_CONFIG.connect_timeout + CLIENT_CONFIG.read_timeout) + 3
-    assert progress.INVOCATION_BUDGET_SECONDS + slowest_call < 60
+    assert steps.INVOCATION_BUDGET_SECONDS + slowest_call < 60
 
 
 # 10. A pipe not yet visible just after CreatePipe ----------------------------------------------
@@ -357,7 +357,7 @@ def test_a_new_pipe_never_found_fails_after_its_deadline_and_is_rolled_back(tabl
     token = "never-found"
     first = invoke("CREATE", pipeline_properties(), token=token)
     context = first["callbackContext"]
-    context["deadlines"]["the new pipe to be visible"] = 1.0
+    context["deadlines"][waits.NEW_PIPE_VISIBLE.key] = 1.0
 
     final = invoke("CREATE", first["resourceModel"], token=token, context=context)
 

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from conftest import REGION, client, drive, pipeline_properties
-from mare_dynamodb_streamtrigger.aws import Aws
-from mare_dynamodb_streamtrigger.names import role_description, role_name
+from mare_dynamodb_streamtrigger.core.names import role_description, role_name
+from mare_dynamodb_streamtrigger.operations.clients import Aws
 
 NAME = "deployment-processor"
 

@@ -18,6 +18,8 @@ sys.path.insert(0, str(ROOT / "contract"))
 
 import harness  # noqa: E402 - the harness lives beside the project, not in the package
 
+pytestmark = pytest.mark.contract
+
 
 def echo(event, _context):
     return {"status": "SUCCESS", "echo": event}

@@ -22,7 +22,8 @@ from conftest import (
     pipeline_properties,
     put_table_parameters,
 )
-from mare_dynamodb_streamtrigger.names import role_name
+from mare_dynamodb_streamtrigger.core import waits
+from mare_dynamodb_streamtrigger.core.names import role_name
 
 NAME = "deployment-processor"
 FN_ROLE = role_name(NAME, REGION, "fn")
@@ -257,7 +258,7 @@ def test_create_waits_for_the_pipe_with_in_progress_events(moto, table):
         context = event["callbackContext"]
         assert json.loads(json.dumps(context)) == context
         assert "pipe" in context["done"] and "pipe_running" not in context["done"]
-        assert context["deadlines"]["the pipe to be RUNNING"] > 0
+        assert context["deadlines"][waits.PIPE_RUNNING.key] > 0
         # The model handed back carries the write-only Code, for the next invocation.
         assert event["resourceModel"]["Code"] == pipeline_properties()["Code"]
 
@@ -419,7 +420,7 @@ def test_role_refused_past_the_deadline_fails_not_stabilized_and_rolls_back(tabl
     first = invoke("CREATE", pipeline_properties(), token=token)
     assert first["status"] == "IN_PROGRESS"
     context = first["callbackContext"]
-    context["deadlines"]["the function role to reach Lambda"] = 1.0  # long past
+    context["deadlines"][waits.FUNCTION_ROLE_USABLE.key] = 1.0  # long past
     final = invoke("CREATE", first["resourceModel"], context=context, token=token)
 
     assert (final["status"], final["errorCode"]) == ("FAILED", "NotStabilized")
@@ -594,7 +595,7 @@ def test_a_pipe_still_failing_past_the_deadline_gives_not_stabilized_and_rolls_b
     first = invoke("CREATE", pipeline_properties(), token=token)
     assert first["status"] == "IN_PROGRESS"
     context = first["callbackContext"]
-    context["deadlines"]["the pipe role to reach Pipes"] = 1.0
+    context["deadlines"][waits.PIPE_ROLE_USABLE.key] = 1.0
     final = invoke("CREATE", first["resourceModel"], context=context, token=token)
     assert (final["status"], final["errorCode"]) == ("FAILED", "NotStabilized")
     assert final["message"].startswith(

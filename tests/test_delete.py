@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conftest import REGION, client, drive, pipeline_properties
-from mare_dynamodb_streamtrigger.names import role_name
+from mare_dynamodb_streamtrigger.core.names import role_name
 
 NAME = "deployment-processor"
 

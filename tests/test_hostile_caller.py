@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import time
 import tracemalloc
 import zipfile
 from typing import Any
@@ -28,7 +29,8 @@ from conftest import (
     make_table,
     pipeline_properties,
 )
-from mare_dynamodb_streamtrigger.names import ROLE_PATH, role_name, table_parameter_name
+from mare_dynamodb_streamtrigger.core import waits
+from mare_dynamodb_streamtrigger.core.names import ROLE_PATH, role_name, table_parameter_name
 
 # What a hand-made function, role or pipe is assumed by (moto does not check the trust).
 LAMBDA_TRUST = json.dumps(
@@ -366,9 +368,15 @@ def test_a_forged_context_with_every_step_done_does_not_adopt_or_delete_a_users_
         ({"StreamArn": "*"}, f"StreamArn is not a stream of table {TABLE}"),
         ({"done": ["function_role", "wipe_account"]}, "done names steps this action does not have"),
         ({"created": ["function", "function"]}, "created names parts this action does not make"),
-        ({"deadlines": {"the pipe to be RUNNING": 4e12}}, "a deadline lies more than 1800 s ahead"),
+        ({"deadlines": {waits.PIPE_RUNNING.key: 4e12}}, "a deadline lies more than 1800 s ahead"),
         # Waits that never end: the overall deadline (docs/aws-behaviour.md, "Time") pushed out.
-        ({"deadlines": {"the whole action": 4e12}}, "a deadline lies more than 2700 s ahead"),
+        ({"deadlines": {waits.OVERALL.key: 4e12}}, "a deadline lies more than 2700 s ahead"),
+        # Each wait is bounded by its own limit: a role's propagation by 300 s, not the longest wait's.
+        ({"deadlines": {waits.PIPE_ROLE_USABLE.key: time.time() + 1000}}, "a deadline lies more than 300 s ahead"),
+        (
+            {"deadlines": {"the pipe role to reach Pipes": time.time() + 10}},
+            "deadlines names 'the pipe role to reach Pipes', a wait this handler never starts",
+        ),
     ],
     ids=[
         "wildcards",
@@ -378,6 +386,8 @@ def test_a_forged_context_with_every_step_done_does_not_adopt_or_delete_a_users_
         "a part twice",
         "a deadline years ahead",
         "an overall deadline years ahead",
+        "a role wait beyond its own limit",
+        "an unknown wait",
     ],
 )
 def test_a_forged_create_context_is_refused_before_anything(table, aws_calls, forged, problem):
@@ -398,7 +408,7 @@ def test_a_delete_context_with_a_deadline_years_ahead_is_refused(table, aws_call
     final = invoke(
         "DELETE",
         {"Name": "deployment-processor"},
-        context={"pipe_deleting": True, "deadlines": {"the pipe to be deleted": 4e12}},
+        context={"pipe_deleting": True, "deadlines": {waits.PIPE_DELETED.key: 4e12}},
     )
 
     assert (final["status"], final["errorCode"]) == ("FAILED", "InvalidRequest")

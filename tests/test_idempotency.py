@@ -8,7 +8,7 @@ import uuid
 from typing import Any
 
 from conftest import REGION, client, hold_pipes, invoke, pipeline_properties
-from mare_dynamodb_streamtrigger.names import role_name
+from mare_dynamodb_streamtrigger.core.names import role_name
 
 NAME = "deployment-processor"
 

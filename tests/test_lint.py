@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.lint
+
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = [*sorted((ROOT / "examples").glob("*.yaml")), ROOT / "template.yml"]
 RULES = {"E3002", "E3003", "E3012", "E3030"}

@@ -16,7 +16,7 @@ from conftest import (
     pipeline_properties,
     put_table_parameters,
 )
-from mare_dynamodb_streamtrigger.names import role_name
+from mare_dynamodb_streamtrigger.core.names import role_name
 
 SCHEMA = json.loads((Path(__file__).parent.parent / "schema.json").read_text())
 EMPTY_POLICY = json.dumps(

@@ -15,8 +15,9 @@ from typing import Any
 import pytest
 
 from conftest import ACCOUNT, REGION, TABLE, client, drive, invoke, pipeline_properties
-from mare_dynamodb_streamtrigger.names import LOG_GROUP_CREATOR_TAG, pipe_log_group_arn, role_name
-from mare_dynamodb_streamtrigger.spec import DEFAULT_INPUT_TEMPLATE
+from mare_dynamodb_streamtrigger.core import waits
+from mare_dynamodb_streamtrigger.core.names import LOG_GROUP_CREATOR_TAG, pipe_log_group_arn, role_name
+from mare_dynamodb_streamtrigger.core.settings import DEFAULT_INPUT_TEMPLATE
 
 NAME = "deployment-processor"
 PIPE_ROLE = role_name(NAME, REGION, "pipe")
@@ -253,7 +254,7 @@ def test_a_role_still_refused_past_the_deadline_fails_not_stabilized_with_the_re
     first = invoke("UPDATE", desired, previous=previous)
     assert first["status"] == "IN_PROGRESS"
     context = first["callbackContext"]
-    context["deadlines"]["the pipe role to reach Pipes"] = 1.0
+    context["deadlines"][waits.PIPE_ROLE_USABLE.key] = 1.0
 
     final = invoke("UPDATE", first["resourceModel"], previous=previous, context=context)
 

@@ -23,7 +23,7 @@ from conftest import (
     pipeline_properties,
 )
 from iam_evaluation import NO_SUCH_ROLE, Request, allowing_statement, resolve
-from mare_dynamodb_streamtrigger.names import ROLE_PATH
+from mare_dynamodb_streamtrigger.core.names import ROLE_PATH
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # parliament imports pkg_resources, which warns

@@ -19,8 +19,8 @@ from conftest import (
     pipeline_properties,
     put_table_parameters,
 )
-from mare_dynamodb_streamtrigger import redaction
-from mare_dynamodb_streamtrigger.names import stream_parameter_name, table_parameter_name
+from mare_dynamodb_streamtrigger.core.names import stream_parameter_name, table_parameter_name
+from mare_dynamodb_streamtrigger.guard import redaction
 from mare_streamtrigger_local import driving
 
 NAME = "deployment-processor"

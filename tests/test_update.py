@@ -9,8 +9,8 @@ import json
 import pytest
 
 from conftest import ACCOUNT, INDEX, PIPELINE_ARN, REGION, client, drive, pipeline_properties
-from mare_dynamodb_streamtrigger.names import role_name
-from mare_dynamodb_streamtrigger.spec import inline_zip
+from mare_dynamodb_streamtrigger.core.code_archives import inline_zip
+from mare_dynamodb_streamtrigger.core.names import role_name
 
 NAME = "deployment-processor"
 FN_ROLE = role_name(NAME, REGION, "fn")

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from conftest import ACCOUNT, REGION, client, drive, pipeline_properties
-from mare_dynamodb_streamtrigger.spec import builtin_source, code_sha256, zip_of
+from mare_dynamodb_streamtrigger.core.code_archives import builtin_source, code_sha256, zip_of
 from mare_streamtrigger_local import moto_world
 
 NAME = "deployment-processor"

@@ -1,17 +1,17 @@
 """The entrypoint: routes each CloudFormation action to the module that does it.
 
-Each action's module is imported on its first use, so that a cold start loads only what the
-invoked action needs. Before the library reads a request, its shape is checked (a malformed
-one is refused with a message naming the problem), and while it is handled no log record
-carries its secrets.
+Each action's module is imported on its first use (by an import statement in its route, which
+the package check follows), so that a cold start loads only what the invoked action needs. Before
+the library reads a request, its shape is checked (a malformed one is refused with a message
+naming the problem), and while it is handled no log record carries its secrets.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from importlib import import_module
-from typing import Any
+from collections.abc import Callable, MutableMapping
+from typing import Any, cast
 
 # boto3 before the library: the same modules load about 20 ms sooner in this order (bench/bench.py).
 import boto3  # noqa: F401
@@ -24,12 +24,13 @@ from cloudformation_cli_python_lib import (
     SessionProxy,
 )
 
-from . import redaction
-from .errors import guarded
-from .models import ResourceModel, TypeConfigurationModel
-from .names import TYPE_NAME
-from .request_shape import request_problem, with_defaults
-from .validation import NAME
+from mare_dynamodb_streamtrigger.core.callback_context import CreateContext, DeleteContext, UpdateContext
+from mare_dynamodb_streamtrigger.core.errors import guarded
+from mare_dynamodb_streamtrigger.core.names import TYPE_NAME
+from mare_dynamodb_streamtrigger.core.validation import NAME
+from mare_dynamodb_streamtrigger.guard import redaction
+from mare_dynamodb_streamtrigger.guard.request_shape import request_problem, with_defaults
+from mare_dynamodb_streamtrigger.models import ResourceHandlerRequest, ResourceModel, TypeConfigurationModel
 
 redaction.install()
 
@@ -51,32 +52,78 @@ class StreamTriggerResource(Resource):
 resource = StreamTriggerResource(TYPE_NAME, ResourceModel, TypeConfigurationModel)
 test_entrypoint = resource.test_entrypoint
 
-# action: (module, function)
-ROUTES = {
-    Action.CREATE: ("create", "create"),
-    Action.READ: ("read", "read"),
-    Action.UPDATE: ("update", "update"),
-    Action.DELETE: ("delete", "delete"),
-    Action.LIST: ("list_triggers", "list_triggers"),
+# Callback contexts are JSON objects; each action's TypedDict (core.callback_context) says which.
+ActionHandler = Callable[[SessionProxy | None, ResourceHandlerRequest, MutableMapping[str, Any]], ProgressEvent]
+
+
+def create(
+    session: SessionProxy | None, request: ResourceHandlerRequest, context: MutableMapping[str, Any]
+) -> ProgressEvent:
+    from mare_dynamodb_streamtrigger.actions.create import create
+
+    return create(session, request, cast(CreateContext, context))
+
+
+def read(
+    session: SessionProxy | None, request: ResourceHandlerRequest, context: MutableMapping[str, Any]
+) -> ProgressEvent:
+    from mare_dynamodb_streamtrigger.actions.read import read
+
+    return read(session, request)
+
+
+def update(
+    session: SessionProxy | None, request: ResourceHandlerRequest, context: MutableMapping[str, Any]
+) -> ProgressEvent:
+    from mare_dynamodb_streamtrigger.actions.update import update
+
+    return update(session, request, cast(UpdateContext, context))
+
+
+def delete(
+    session: SessionProxy | None, request: ResourceHandlerRequest, context: MutableMapping[str, Any]
+) -> ProgressEvent:
+    from mare_dynamodb_streamtrigger.actions.delete import delete
+
+    return delete(session, request, cast(DeleteContext, context))
+
+
+def list_triggers(
+    session: SessionProxy | None, request: ResourceHandlerRequest, context: MutableMapping[str, Any]
+) -> ProgressEvent:
+    from mare_dynamodb_streamtrigger.actions.list_triggers import list_triggers
+
+    return list_triggers(session, request)
+
+
+ROUTES: dict[Action, ActionHandler] = {
+    Action.CREATE: create,
+    Action.READ: read,
+    Action.UPDATE: update,
+    Action.DELETE: delete,
+    Action.LIST: list_triggers,
 }
 
 
-def route(module: str, function: str) -> Any:
-    def handle(session: SessionProxy | None, request: Any, context: dict[str, Any]) -> ProgressEvent:
-        worker = getattr(import_module(f".{module}", __package__), function)
-        return naming_the_trigger(guarded(worker)(session, request, context), request)
+def route(action: ActionHandler) -> ActionHandler:
+    def handle(
+        session: SessionProxy | None, request: ResourceHandlerRequest, context: MutableMapping[str, Any]
+    ) -> ProgressEvent:
+        return naming_the_trigger(guarded(action)(session, request, context), request)
 
-    handle.__name__ = function
+    handle.__name__ = action.__name__
     return handle
 
 
-def naming_the_trigger(event: ProgressEvent, request: Any) -> ProgressEvent:
+def naming_the_trigger(event: ProgressEvent, request: ResourceHandlerRequest) -> ProgressEvent:
     """A failure names the trigger it is about (a valid Name only), where its message does not
     already. A refused request is not prefixed: its message names the property at fault."""
-    name = getattr(request.desiredResourceState, "Name", None)
-    named = isinstance(name, str) and NAME.fullmatch(name) is not None
+    model = request.desiredResourceState
+    name = model.Name if model is not None else None
+    if not isinstance(name, str) or NAME.fullmatch(name) is None:
+        return event
     failed = event.status == OperationStatus.FAILED and event.errorCode != HandlerErrorCode.InvalidRequest
-    if named and failed and event.message and not mentions(event.message, name):
+    if failed and event.message and not mentions(event.message, name):
         event.message = f"Trigger {name}: {event.message}"
     return event
 
@@ -85,5 +132,5 @@ def mentions(message: str, name: str) -> bool:
     return re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", message) is not None
 
 
-for action, (module, function) in ROUTES.items():
-    resource.handler(action)(route(module, function))
+for action, handler in ROUTES.items():
+    resource.handler(action)(route(handler))

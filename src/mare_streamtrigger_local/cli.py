@@ -31,7 +31,7 @@ from typing import Any
 
 import boto3
 
-from mare_dynamodb_streamtrigger.spec import DEFAULT_INPUT_TEMPLATE
+from mare_dynamodb_streamtrigger.core.settings import DEFAULT_INPUT_TEMPLATE
 
 from .driving import Target, aws_target, describe_built, drive, moto_target
 from .moto_world import (
@@ -199,7 +199,7 @@ def run_action(args: argparse.Namespace, out: Printer) -> int:
 
 def run_filter(args: argparse.Namespace, out: Printer) -> int:
     """Whether a stream record passes a filter pattern, and what the function would receive."""
-    from mare_dynamodb_streamtrigger.filter_pattern import (
+    from mare_dynamodb_streamtrigger.core.filter_pattern import (
         PatternError,
         numeric_on_stream_numbers,
         validate_stream_filter,

@@ -14,7 +14,7 @@ from typing import Any
 
 import boto3
 
-from mare_dynamodb_streamtrigger.names import INLINE_POLICY_NAME, TYPE_NAME
+from mare_dynamodb_streamtrigger.core.names import INLINE_POLICY_NAME, TYPE_NAME
 
 from .moto_world import FAKE_CREDENTIALS, MOTO_MAX_INVOCATIONS
 
@@ -89,7 +89,8 @@ def invoke(payload: Json) -> Json:
     # The library prints its own error notes to stdout; keep stdout for our events alone.
     with contextlib.redirect_stdout(sys.stderr):
         event = handlers.resource(payload, None)
-    return json.loads(json.dumps(event, default=str))
+    answer: Json = json.loads(json.dumps(event, default=str))
+    return answer
 
 
 def drive(

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, cast
 
-from mare_dynamodb_streamtrigger.filter_pattern import OR, ROOT, PatternError, is_number, validate, wildcard_regex
+from mare_dynamodb_streamtrigger.core.filter_pattern import OR, ROOT, PatternError, is_number, validate, wildcard_regex
 
 # The most alternatives ($or branches combined) the local matcher evaluates: each nested $or
 # multiplies them, and a 4096-character pattern could ask for billions.
@@ -178,7 +178,7 @@ def _matcher_matches(matcher: object, values: list[Any]) -> bool:
         return any(_same(matcher, value) for value in values)
     [(operator, argument)] = matcher.items()
     if operator == "exists":
-        return bool(values) == argument
+        return bool(values) is bool(argument)
     test = _OPERATOR_TESTS[operator]
     return any(test(argument, value) for value in values)
 

@@ -40,7 +40,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mare_dynamodb_streamtrigger.spec import BUILTIN_MODULES, builtin_files, code_sha256, inline_zip, zip_of
+from mare_dynamodb_streamtrigger.core.code_archives import (
+    BUILTIN_MODULES,
+    builtin_files,
+    code_sha256,
+    inline_zip,
+    zip_of,
+)
 
 Json = dict[str, Any]
 
@@ -87,7 +93,8 @@ def code_in_this_process(configuration: Json) -> bytes | None:
 
 def code_from_location(location: str) -> bytes:
     with urllib.request.urlopen(location, timeout=30) as response:
-        return response.read()
+        body: bytes = response.read()
+        return body
 
 
 def builtin_archive(configuration: Json) -> bytes | None:
@@ -103,10 +110,10 @@ def given_archive(path: Path, configuration: Json) -> bytes:
     """The code given with --code: a zip file, a folder, or the source that was ZipFile (a .py file)."""
     if path.is_dir():
         buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w") as archive:
+        with zipfile.ZipFile(buffer, "w") as folder_zip:
             for file in sorted(path.rglob("*")):
                 if file.is_file():
-                    archive.write(file, file.relative_to(path).as_posix())
+                    folder_zip.write(file, file.relative_to(path).as_posix())
         return buffer.getvalue()  # a folder zipped here cannot be checked against CodeSha256
     # A .zip as it is; inline source zipped exactly as the type zips ZipFile.
     archive = path.read_bytes() if path.suffix == ".zip" else inline_zip(path.read_text(), configuration["Handler"])
@@ -219,7 +226,7 @@ class LocalFunction:
 
     @property
     def name(self) -> str:
-        return self.configuration["FunctionName"]
+        return str(self.configuration["FunctionName"])
 
     def variables(self) -> dict[str, str]:
         config = self.configuration
@@ -344,7 +351,8 @@ class LocalFunction:
         if self.child is None or self.child.poll() is not None:
             self.start()
         assert self.child is not None and self.child.stdin is not None
-        timeout = int(self.configuration.get("Timeout", 3))
+        # Lambda takes whole seconds; a fraction, for tests, keeps them from waiting a second.
+        timeout = float(self.configuration.get("Timeout", 3))
         request = {
             "event": event,
             "context": {

@@ -11,11 +11,15 @@ import os
 import socket
 import urllib.request
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 
-from mare_dynamodb_streamtrigger.names import stream_parameter_name, table_parameter_name
+from mare_dynamodb_streamtrigger.core.names import stream_parameter_name, table_parameter_name
+
+if TYPE_CHECKING:
+    from mypy_boto3_codepipeline.type_defs import ActionTypeIdTypeDef
+    from mypy_boto3_dynamodb.type_defs import TableDescriptionTypeDef
 
 Json = dict[str, Any]
 
@@ -64,7 +68,7 @@ def demo_properties(region: str, account: str) -> Json:
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        return int(sock.getsockname()[1])
 
 
 def moto_api(url: str, path: str, body: Json) -> None:
@@ -150,7 +154,7 @@ def seed_table(
     view_type: str | None = "NEW_AND_OLD_IMAGES",
     parameters: bool = True,
     ssm: Any = None,
-) -> Json:
+) -> TableDescriptionTypeDef:
     """A table with a stream (of `view_type`; None for none) and the GSI status-index, and, with
     `parameters`, its two SSM parameters (through `ssm`, another account's client, where given)."""
     specification: Json = {
@@ -199,8 +203,8 @@ def seed_pipeline(name: str, region: str) -> str:
     role = f"{name}-role"
     with contextlib.suppress(iam.exceptions.EntityAlreadyExistsException):
         iam.create_role(RoleName=role, AssumeRolePolicyDocument=json.dumps(trust))
-    action = {"category": "Source", "owner": "AWS", "provider": "S3", "version": "1"}
-    build = {"category": "Build", "owner": "AWS", "provider": "CodeBuild", "version": "1"}
+    action: ActionTypeIdTypeDef = {"category": "Source", "owner": "AWS", "provider": "S3", "version": "1"}
+    build: ActionTypeIdTypeDef = {"category": "Build", "owner": "AWS", "provider": "CodeBuild", "version": "1"}
     codepipeline = boto3.client("codepipeline", region_name=region)
     codepipeline.create_pipeline(
         pipeline={

@@ -10,8 +10,8 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
-from mare_dynamodb_streamtrigger.names import TYPE_NAME
-from mare_dynamodb_streamtrigger.progress import STEPS_LOG
+from mare_dynamodb_streamtrigger.core.names import TYPE_NAME
+from mare_dynamodb_streamtrigger.core.steps import STEPS_LOG
 
 Json = dict[str, Any]
 

@@ -40,13 +40,16 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import boto3
 
 from . import input_template
 from .filter_matching import matches
 from .lambda_emulator import LocalFunction, Outcome
+
+# The services the runner calls, as the operator or as the pipe role.
+RunnerService = Literal["dynamodbstreams", "lambda", "pipes", "sqs", "sts"]
 
 Json = dict[str, Any]
 
@@ -172,14 +175,14 @@ class Batch:
 
     @property
     def first(self) -> str:
-        return self.records[0]["dynamodb"]["SequenceNumber"]
+        return str(self.records[0]["dynamodb"]["SequenceNumber"])
 
     @property
     def last(self) -> str:
-        return self.records[-1]["dynamodb"]["SequenceNumber"]
+        return str(self.records[-1]["dynamodb"]["SequenceNumber"])
 
     def oldest(self) -> float:
-        return min(record["dynamodb"]["ApproximateCreationDateTime"] for record in self.records)
+        return float(min(record["dynamodb"]["ApproximateCreationDateTime"] for record in self.records))
 
     def halves(self) -> tuple[Batch, Batch]:
         middle = len(self.records) // 2
@@ -264,7 +267,7 @@ def written_after(record: Json, created: float) -> bool:
     DynamoDB rounds ApproximateCreationDateTime down to the second; moto keeps milliseconds.
     """
     written = record["dynamodb"]["ApproximateCreationDateTime"]
-    return written >= (int(created) if written == int(written) else created)
+    return bool(written >= (int(created) if written == int(written) else created))
 
 
 class PipeRunner:
@@ -297,12 +300,12 @@ class PipeRunner:
         """The pipe's reserved variables, the ingestion time being when the runner read the record."""
         return {**self.variables, "aws.pipes.event.ingestion-time": iso(seconds)}
 
-    def client(self, service: str) -> Any:
+    def client(self, service: RunnerService) -> Any:
         if service not in self.clients:
             self.clients[service] = self.session.client(service, endpoint_url=self.endpoint_url)
         return self.clients[service]
 
-    def as_pipe_role(self, service: str) -> Any:
+    def as_pipe_role(self, service: RunnerService) -> Any:
         """A client with the pipe role's credentials: what the pipe reads and writes with."""
         key = f"pipe-role:{service}"
         if key not in self.clients:
@@ -492,7 +495,7 @@ class PipeRunner:
         sqs = self.as_pipe_role("sqs")
         url = sqs.get_queue_url(QueueName=queue, QueueOwnerAWSAccountId=account)["QueueUrl"]
         body = dead_letter_message(self.pipe, batch, attempts, outcome, condition, self.now())
-        return sqs.send_message(QueueUrl=url, MessageBody=json.dumps(body))["MessageId"]
+        return str(sqs.send_message(QueueUrl=url, MessageBody=json.dumps(body))["MessageId"])
 
 
 def iso(seconds: float) -> str:

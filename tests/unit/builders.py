@@ -5,8 +5,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from mare_dynamodb_streamtrigger.core.policies import PolicyDocument, function_policy
 from mare_dynamodb_streamtrigger.models import ResourceModel
-from mare_dynamodb_streamtrigger.policies import PolicyDocument, function_policy
 
 PARTITION = "aws"
 REGION = "eu-west-1"

@@ -8,8 +8,8 @@ import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError
 from cloudformation_cli_python_lib import HandlerErrorCode, OperationStatus, ProgressEvent
 
-from mare_dynamodb_streamtrigger import errors
-from mare_dynamodb_streamtrigger.errors import (
+from mare_dynamodb_streamtrigger.core import errors
+from mare_dynamodb_streamtrigger.core.errors import (
     TriggerError,
     as_trigger_error,
     error_code,
@@ -228,7 +228,7 @@ def test_an_unreadable_answer_is_the_services_fault_and_a_bad_parameter_the_requ
     from botocore.exceptions import ParamValidationError
     from botocore.parsers import ResponseParserError
 
-    from mare_dynamodb_streamtrigger.errors import as_trigger_error
+    from mare_dynamodb_streamtrigger.core.errors import as_trigger_error
 
     unreadable = as_trigger_error(ResponseParserError("Unable to parse response (not well-formed): " + "x" * 500))
     assert unreadable.code == HandlerErrorCode.ServiceInternalError

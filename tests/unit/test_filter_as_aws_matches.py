@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from mare_dynamodb_streamtrigger.filter_pattern import (
+from mare_dynamodb_streamtrigger.core.filter_pattern import (
     RESERVED_IN_OR,
     PatternError,
     numeric_on_stream_numbers,

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mare_dynamodb_streamtrigger import filter_pattern
-from mare_dynamodb_streamtrigger.filter_pattern import (
+from mare_dynamodb_streamtrigger.core import filter_pattern
+from mare_dynamodb_streamtrigger.core.filter_pattern import (
     PATTERN_MAX,
     RESERVED_IN_OR,
     TOP_LEVEL_KEYS,

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mare_dynamodb_streamtrigger.spec import DEFAULT_INPUT_TEMPLATE
+from mare_dynamodb_streamtrigger.core.settings import DEFAULT_INPUT_TEMPLATE
 from mare_streamtrigger_local.input_template import is_json_template, pipe_variables, render, value_at
 
 MODIFY = {

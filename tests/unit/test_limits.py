@@ -14,9 +14,9 @@ import jsonschema
 import pytest
 from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
 
-from mare_dynamodb_streamtrigger.filter_pattern import PATTERN_MAX
-from mare_dynamodb_streamtrigger.names import KMS_KEY_ARN, SQS_QUEUE_ARN
-from mare_dynamodb_streamtrigger.validation import (
+from mare_dynamodb_streamtrigger.core.filter_pattern import PATTERN_MAX
+from mare_dynamodb_streamtrigger.core.names import KMS_KEY_ARN, SQS_QUEUE_ARN
+from mare_dynamodb_streamtrigger.core.validation import (
     INPUT_TEMPLATE_MAX,
     INTEGER_RANGES,
     LOG_RETENTION_DAYS,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from mare_dynamodb_streamtrigger.spec import builtin_files, code_sha256, inline_zip, zip_of
+from mare_dynamodb_streamtrigger.core.code_archives import builtin_files, code_sha256, inline_zip, zip_of
 from mare_streamtrigger_local import lambda_emulator as local_function
 from mare_streamtrigger_local.lambda_emulator import FunctionCodeError, LocalFunction, deployed_archive, extract
 
@@ -118,9 +118,9 @@ def test_a_result_that_is_not_json_is_lambdas_marshal_error():
 
 
 def test_a_call_that_outlives_the_timeout_counts_as_timed_out():
-    with function("import time\ndef handler(event, context):\n    time.sleep(1.05)\n", Timeout=1) as running:
+    with function("import time\ndef handler(event, context):\n    time.sleep(0.3)\n", Timeout=0.2) as running:
         outcome = running.invoke([])
-    assert outcome.error == "Sandbox.Timedout: Task timed out after 1.00 seconds"
+    assert outcome.error == "Sandbox.Timedout: Task timed out after 0.20 seconds"
 
 
 @pytest.mark.parametrize(
@@ -170,12 +170,12 @@ def test_one_warm_child_serves_a_run_and_a_timeout_ends_it():
         "        time.sleep(30)\n"
         "    return {'calls': calls, 'pid': os.getpid()}\n"
     )
-    with function(source, Timeout=1) as running:
+    with function(source, Timeout=0.5) as running:
         first, second = running.invoke([]).result, running.invoke([]).result
         timed_out = running.invoke("sleep")
         after = running.invoke([]).result
     assert (first["calls"], second["calls"], first["pid"] == second["pid"]) == (1, 2, True)  # warm
-    assert timed_out.error == "Sandbox.Timedout: Task timed out after 1.00 seconds"
+    assert timed_out.error == "Sandbox.Timedout: Task timed out after 0.50 seconds"
     with pytest.raises(ProcessLookupError):
         os.kill(second["pid"], 0)  # the timed-out child was ended
     assert after["calls"] == 1 and after["pid"] != second["pid"]  # a cold start

@@ -7,7 +7,7 @@ import json
 
 from rich.console import Console
 
-from mare_dynamodb_streamtrigger.progress import step_done
+from mare_dynamodb_streamtrigger.core.steps import step_done
 from mare_streamtrigger_local.output import Printer, showing_steps
 
 MODEL = {

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from mare_dynamodb_streamtrigger import names
-from mare_dynamodb_streamtrigger.names import (
+from mare_dynamodb_streamtrigger.core import names
+from mare_dynamodb_streamtrigger.core.names import (
     IAM_ROLE_NAME_MAX,
     TriggerNames,
     function_name_of_arn,

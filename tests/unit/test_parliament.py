@@ -7,8 +7,8 @@ import warnings
 
 import pytest
 
-from mare_dynamodb_streamtrigger import policies
-from mare_dynamodb_streamtrigger.names import TriggerNames
+from mare_dynamodb_streamtrigger.core import policies
+from mare_dynamodb_streamtrigger.core.names import TriggerNames
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # parliament imports pkg_resources, which warns

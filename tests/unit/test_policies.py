@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from mare_dynamodb_streamtrigger.policies import (
+from mare_dynamodb_streamtrigger.core.policies import (
     SID_LIST_STREAMS,
     SID_PIPELINES,
     SID_STREAM,
@@ -318,7 +318,7 @@ def test_statement_resources_returns_a_copy():
 
 
 def test_the_devops_session_policy_allows_only_get_parameters_on_the_given_arns():
-    from mare_dynamodb_streamtrigger.policies import devops_session_policy
+    from mare_dynamodb_streamtrigger.core.policies import devops_session_policy
 
     arns = ["arn:aws:ssm:eu-west-1:210987654321:parameter/a", "arn:aws:ssm:eu-west-1:210987654321:parameter/b"]
     assert devops_session_policy(arns) == {

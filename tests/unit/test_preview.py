@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mare_dynamodb_streamtrigger.spec import DEFAULT_INPUT_TEMPLATE
+from mare_dynamodb_streamtrigger.core.settings import DEFAULT_INPUT_TEMPLATE
 from mare_streamtrigger_local.filter_matching import matches
 from mare_streamtrigger_local.preview import insert_record, render_input_template
 

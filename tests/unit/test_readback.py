@@ -7,14 +7,9 @@ import json
 
 import pytest
 
+from mare_dynamodb_streamtrigger.core.readback import index_name_of, model_from_aws, resource_tags, trigger_type_of
+from mare_dynamodb_streamtrigger.core.settings import logging_of
 from mare_dynamodb_streamtrigger.models import Tag
-from mare_dynamodb_streamtrigger.readback import (
-    index_name_of,
-    model_from_aws,
-    resource_tags,
-    trigger_type_of,
-)
-from mare_dynamodb_streamtrigger.spec import logging_of
 
 from .builders import (
     FUNCTION_ARN,

@@ -6,8 +6,8 @@ import logging
 
 import pytest
 
-from mare_dynamodb_streamtrigger import redaction
-from mare_dynamodb_streamtrigger.redaction import MASK, request_secrets, scrub, secrets_of
+from mare_dynamodb_streamtrigger.guard import redaction
+from mare_dynamodb_streamtrigger.guard.redaction import MASK, request_secrets, scrub, secrets_of
 
 
 @pytest.mark.parametrize(

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from mare_dynamodb_streamtrigger.guard.request_shape import (
+    context_problem,
+    request_problem,
+    value_problem,
+    with_defaults,
+)
 from mare_dynamodb_streamtrigger.models import ResourceModel
-from mare_dynamodb_streamtrigger.request_shape import context_problem, request_problem, value_problem, with_defaults
 
 from .builders import PIPELINE_PROPERTIES
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from mare_dynamodb_streamtrigger import spec
+from mare_dynamodb_streamtrigger.core import code_archives, differences, request_arguments, settings
+from mare_dynamodb_streamtrigger.core.validation import validate_model
 from mare_dynamodb_streamtrigger.models import Tag
-from mare_dynamodb_streamtrigger.validation import validate_model
 
 from .builders import (
     FULL_PROPERTIES,
@@ -53,14 +53,14 @@ DEFAULT_TEMPLATE = '{"Records": [{"dynamodb": {"NewImage": <$.dynamodb.NewImage>
     ],
 )
 def test_setting_gives_the_default_when_absent(prop, default):
-    assert spec.setting(model(), prop) == default
+    assert settings.setting(model(), prop) == default
 
 
 def test_defaults_agree_with_the_schema():
     schema_defaults = {
         prop: definition["default"] for prop, definition in SCHEMA["properties"].items() if "default" in definition
     }
-    assert schema_defaults == spec.DEFAULTS
+    assert schema_defaults == settings.DEFAULTS
 
 
 @pytest.mark.parametrize(
@@ -87,16 +87,16 @@ def test_defaults_agree_with_the_schema():
     ],
 )
 def test_setting_keeps_a_given_value_even_when_falsy(prop, value):
-    assert spec.setting(model(**{prop: value}), prop) == value
+    assert settings.setting(model(**{prop: value}), prop) == value
 
 
 def test_setting_of_a_property_without_default_is_none():
-    assert spec.setting(model(), "OnPartialBatchItemFailure") is None
-    assert spec.setting(model(), "TableIndexName") is None
+    assert settings.setting(model(), "OnPartialBatchItemFailure") is None
+    assert settings.setting(model(), "TableIndexName") is None
 
 
 def test_function_configuration_with_defaults():
-    assert spec.function_configuration(model(), FUNCTION_ROLE_ARN) == {
+    assert request_arguments.function_configuration(model(), FUNCTION_ROLE_ARN) == {
         "FunctionName": "deploy-trigger",
         "Role": FUNCTION_ROLE_ARN,
         "Handler": "app.handler",
@@ -108,7 +108,7 @@ def test_function_configuration_with_defaults():
 
 
 def test_function_configuration_with_given_values():
-    assert spec.function_configuration(model(FULL_PROPERTIES), "arn:aws:iam::123456789012:role/x") == {
+    assert request_arguments.function_configuration(model(FULL_PROPERTIES), "arn:aws:iam::123456789012:role/x") == {
         "FunctionName": "deploy-trigger",
         "Role": "arn:aws:iam::123456789012:role/x",
         "Handler": "app.handler",
@@ -122,12 +122,12 @@ def test_function_configuration_with_given_values():
 def test_function_configuration_without_environment_has_empty_variables():
     built = model()
     built.Environment = None
-    assert spec.function_configuration(built, FUNCTION_ROLE_ARN)["Environment"] == {"Variables": {}}
+    assert request_arguments.function_configuration(built, FUNCTION_ROLE_ARN)["Environment"] == {"Variables": {}}
 
 
 def test_function_configuration_copies_the_environment():
     built = model()
-    configuration = spec.function_configuration(built, FUNCTION_ROLE_ARN)
+    configuration = request_arguments.function_configuration(built, FUNCTION_ROLE_ARN)
     configuration["Environment"]["Variables"]["EXTRA"] = "x"
     assert "EXTRA" not in built.Environment
 
@@ -145,8 +145,8 @@ def live_configuration(wanted):
 
 
 def test_configuration_does_not_differ_from_its_live_self():
-    wanted = spec.function_configuration(model(), FUNCTION_ROLE_ARN)
-    assert spec.configuration_differs(wanted, live_configuration(wanted)) is False
+    wanted = request_arguments.function_configuration(model(), FUNCTION_ROLE_ARN)
+    assert differences.configuration_differs(wanted, live_configuration(wanted)) is False
 
 
 @pytest.mark.parametrize(
@@ -160,32 +160,32 @@ def test_configuration_does_not_differ_from_its_live_self():
     ],
 )
 def test_configuration_differs_on_each_setting(key, live_value):
-    wanted = spec.function_configuration(model(), FUNCTION_ROLE_ARN)
+    wanted = request_arguments.function_configuration(model(), FUNCTION_ROLE_ARN)
     live = live_configuration(wanted)
     live[key] = live_value
-    assert spec.configuration_differs(wanted, live) is True
+    assert differences.configuration_differs(wanted, live) is True
 
 
 def test_configuration_differs_on_environment():
-    wanted = spec.function_configuration(model(), FUNCTION_ROLE_ARN)
+    wanted = request_arguments.function_configuration(model(), FUNCTION_ROLE_ARN)
     live = live_configuration(wanted)
     live["Environment"]["Variables"]["STAGE"] = "dev"
-    assert spec.configuration_differs(wanted, live) is True
+    assert differences.configuration_differs(wanted, live) is True
     del live["Environment"]
-    assert spec.configuration_differs(wanted, live) is True
+    assert differences.configuration_differs(wanted, live) is True
 
 
 @pytest.mark.parametrize("live_environment", [None, {}, {"Variables": {}}, {"Variables": None}])
 def test_empty_environment_does_not_differ_from_a_live_function_without_one(live_environment):
     built = model()
     built.Environment = None
-    wanted = spec.function_configuration(built, FUNCTION_ROLE_ARN)
+    wanted = request_arguments.function_configuration(built, FUNCTION_ROLE_ARN)
     live = live_configuration(wanted)
     if live_environment is None:
         del live["Environment"]
     else:
         live["Environment"] = live_environment
-    assert spec.configuration_differs(wanted, live) is False
+    assert differences.configuration_differs(wanted, live) is False
 
 
 @pytest.mark.parametrize(
@@ -198,7 +198,7 @@ def test_empty_environment_does_not_differ_from_a_live_function_without_one(live
     ids=["python", "python-dotted-module", "python-path"],
 )
 def test_inline_file_name(handler, file_name):
-    assert spec.inline_file_name(handler) == file_name
+    assert code_archives.inline_file_name(handler) == file_name
 
 
 def read_zip(archive):
@@ -208,45 +208,45 @@ def read_zip(archive):
 
 
 def test_inline_zip_holds_the_source_in_the_handlers_file():
-    infos, contents = read_zip(spec.inline_zip(SOURCE, "app.handler"))
+    infos, contents = read_zip(code_archives.inline_zip(SOURCE, "app.handler"))
     assert contents == {"app.py": SOURCE}
     assert infos[0].date_time == (1980, 1, 1, 0, 0, 0)
     assert (infos[0].external_attr >> 16) & 0o777 == 0o644
 
 
 def test_inline_zip_for_a_dotted_python_module():
-    _, contents = read_zip(spec.inline_zip(SOURCE, "pkg.module.handler"))
+    _, contents = read_zip(code_archives.inline_zip(SOURCE, "pkg.module.handler"))
     assert contents == {"pkg/module.py": SOURCE}
 
 
 def test_inline_zip_keeps_non_ascii_source():
     source = "GREETING = 'grüß dich'\n"
-    _, contents = read_zip(spec.inline_zip(source, "app.handler"))
+    _, contents = read_zip(code_archives.inline_zip(source, "app.handler"))
     assert contents == {"app.py": source}
 
 
 def test_inline_zip_is_deterministic():
-    first = spec.inline_zip(SOURCE, "app.handler")
-    second = spec.inline_zip(SOURCE, "app.handler")
+    first = code_archives.inline_zip(SOURCE, "app.handler")
+    second = code_archives.inline_zip(SOURCE, "app.handler")
     assert first == second
-    assert spec.code_sha256(first) == spec.code_sha256(second)
-    assert spec.inline_zip(SOURCE + "# changed\n", "app.handler") != first
+    assert code_archives.code_sha256(first) == code_archives.code_sha256(second)
+    assert code_archives.inline_zip(SOURCE + "# changed\n", "app.handler") != first
 
 
 def test_code_sha256_is_base64_of_the_sha256_digest():
-    assert spec.code_sha256(b"") == "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
-    archive = spec.inline_zip(SOURCE, "app.handler")
-    assert spec.code_sha256(archive) == base64.b64encode(hashlib.sha256(archive).digest()).decode()
-    assert len(base64.b64decode(spec.code_sha256(archive))) == 32
+    assert code_archives.code_sha256(b"") == "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
+    archive = code_archives.inline_zip(SOURCE, "app.handler")
+    assert code_archives.code_sha256(archive) == base64.b64encode(hashlib.sha256(archive).digest()).decode()
+    assert len(base64.b64decode(code_archives.code_sha256(archive))) == 32
 
 
 def test_code_arguments_for_s3_without_version():
     built = model(Code={"S3Bucket": "artifacts-bucket", "S3Key": "triggers/deploy.zip"})
-    assert spec.code_arguments(built) == {"S3Bucket": "artifacts-bucket", "S3Key": "triggers/deploy.zip"}
+    assert request_arguments.code_arguments(built) == {"S3Bucket": "artifacts-bucket", "S3Key": "triggers/deploy.zip"}
 
 
 def test_code_arguments_for_s3_with_version():
-    assert spec.code_arguments(model(FULL_PROPERTIES)) == {
+    assert request_arguments.code_arguments(model(FULL_PROPERTIES)) == {
         "S3Bucket": "artifacts-bucket",
         "S3Key": "triggers/deploy.zip",
         "S3ObjectVersion": "3HL4kqtJlcpXroDTDmJ",
@@ -254,16 +254,16 @@ def test_code_arguments_for_s3_with_version():
 
 
 def test_code_arguments_for_inline_source_use_the_runtime():
-    assert spec.code_arguments(model()) == {"ZipFile": spec.inline_zip(SOURCE, "app.handler")}
+    assert request_arguments.code_arguments(model()) == {"ZipFile": code_archives.inline_zip(SOURCE, "app.handler")}
     sns = model(SNS_PROPERTIES)
-    arguments = spec.code_arguments(sns)
+    arguments = request_arguments.code_arguments(sns)
     assert list(arguments) == ["ZipFile"]
     _, contents = read_zip(arguments["ZipFile"])
     assert contents == {"index.py": "def handler(event, context):\n    return None\n"}
 
 
 def test_source_parameters_for_create_with_defaults():
-    assert spec.source_parameters(model(), for_create=True) == {
+    assert request_arguments.source_parameters(model(), for_create=True) == {
         "DynamoDBStreamParameters": {
             "BatchSize": 100,
             "MaximumBatchingWindowInSeconds": 0,
@@ -276,7 +276,7 @@ def test_source_parameters_for_create_with_defaults():
 
 
 def test_source_parameters_for_update_with_defaults():
-    assert spec.source_parameters(model(), for_create=False) == {
+    assert request_arguments.source_parameters(model(), for_create=False) == {
         "DynamoDBStreamParameters": {
             "BatchSize": 100,
             "MaximumBatchingWindowInSeconds": 0,
@@ -289,7 +289,7 @@ def test_source_parameters_for_update_with_defaults():
 
 
 def test_source_parameters_for_create_with_everything():
-    parameters = spec.source_parameters(model(FULL_PROPERTIES), for_create=True)
+    parameters = request_arguments.source_parameters(model(FULL_PROPERTIES), for_create=True)
     pattern = parameters["FilterCriteria"]["Filters"][0]["Pattern"]
     assert json.loads(pattern) == {"dynamodb": {"NewImage": {"status": {"S": ["PENDING"]}}}}
     assert parameters == {
@@ -307,7 +307,7 @@ def test_source_parameters_for_create_with_everything():
 
 
 def test_source_parameters_for_update_never_carry_starting_position():
-    parameters = spec.source_parameters(model(FULL_PROPERTIES), for_create=False)
+    parameters = request_arguments.source_parameters(model(FULL_PROPERTIES), for_create=False)
     stream = parameters["DynamoDBStreamParameters"]
     assert "StartingPosition" not in stream
     assert stream["DeadLetterConfig"] == {"Arn": QUEUE_ARN}
@@ -317,7 +317,7 @@ def test_source_parameters_for_update_never_carry_starting_position():
 
 def test_source_parameters_filter_is_the_pattern_as_json():
     pattern = {"eventName": ["INSERT", "MODIFY"], "dynamodb": {"NewImage": {"n": {"N": [{"numeric": [">", 5]}]}}}}
-    parameters = spec.source_parameters(model(FilterPattern=pattern), for_create=True)
+    parameters = request_arguments.source_parameters(model(FilterPattern=pattern), for_create=True)
     filters = parameters["FilterCriteria"]["Filters"]
     assert len(filters) == 1
     assert list(filters[0]) == ["Pattern"]
@@ -331,19 +331,19 @@ def test_a_filter_pattern_that_validates_is_sent_within_the_pipes_limit():
     assert 4000 < len(json.dumps(pattern, separators=(",", ":"))) <= 4096
     built = model(FilterPattern=pattern)
     validate_model(built)  # accepted
-    sent = spec.source_parameters(built, for_create=True)["FilterCriteria"]["Filters"][0]["Pattern"]
+    sent = request_arguments.source_parameters(built, for_create=True)["FilterCriteria"]["Filters"][0]["Pattern"]
     assert len(sent) <= 4096
 
 
 def test_target_parameters_with_default_template():
-    assert spec.target_parameters(model()) == {
+    assert request_arguments.target_parameters(model()) == {
         "InputTemplate": DEFAULT_TEMPLATE,
         "LambdaFunctionParameters": {"InvocationType": "REQUEST_RESPONSE"},
     }
 
 
 def test_target_parameters_with_given_template():
-    assert spec.target_parameters(model(FULL_PROPERTIES)) == {
+    assert request_arguments.target_parameters(model(FULL_PROPERTIES)) == {
         "InputTemplate": '{"image": <$.dynamodb.NewImage>}',
         "LambdaFunctionParameters": {"InvocationType": "REQUEST_RESPONSE"},
     }
@@ -357,47 +357,47 @@ def test_desired_tags_put_resource_tags_over_stack_tags_and_drop_aws_keys():
         "aws:cloudformation:stack-name": "deploy",
         "aws:cloudformation:logical-id": "Trigger",
     }
-    assert spec.desired_tags(built, stack_tags) == {"team": "platform", "env": "prod", "owner": "mare"}
+    assert settings.desired_tags(built, stack_tags) == {"team": "platform", "env": "prod", "owner": "mare"}
 
 
 def test_desired_tags_without_stack_tags_or_tags():
-    assert spec.desired_tags(model(), None) == {}
-    assert spec.desired_tags(model(), {}) == {}
-    assert spec.desired_tags(model(Tags=[{"Key": "a", "Value": ""}]), None) == {"a": ""}
-    assert spec.desired_tags(model(), {"env": "prod"}) == {"env": "prod"}
+    assert settings.desired_tags(model(), None) == {}
+    assert settings.desired_tags(model(), {}) == {}
+    assert settings.desired_tags(model(Tags=[{"Key": "a", "Value": ""}]), None) == {"a": ""}
+    assert settings.desired_tags(model(), {"env": "prod"}) == {"env": "prod"}
 
 
 def test_desired_tags_do_not_change_the_stack_tags():
     stack_tags = {"env": "prod"}
-    spec.desired_tags(model(Tags=[{"Key": "env", "Value": "dev"}]), stack_tags)
+    settings.desired_tags(model(Tags=[{"Key": "env", "Value": "dev"}]), stack_tags)
     assert stack_tags == {"env": "prod"}
 
 
 def test_desired_tags_accept_tag_objects():
     built = model()
     built.Tags = [Tag(Key="team", Value="platform")]
-    assert spec.desired_tags(built, {"aws:x": "y"}) == {"team": "platform"}
+    assert settings.desired_tags(built, {"aws:x": "y"}) == {"team": "platform"}
 
 
 def test_tag_changes():
     wanted = {"team": "platform", "env": "prod", "owner": "mare"}
     live = {"team": "old", "env": "prod", "zeta": "1", "alpha": "2", "aws:cloudformation:stack-name": "deploy"}
-    assert spec.tag_changes(wanted, live) == ({"team": "platform", "owner": "mare"}, ["alpha", "zeta"])
+    assert differences.tag_changes(wanted, live) == ({"team": "platform", "owner": "mare"}, ["alpha", "zeta"])
 
 
 def test_tag_changes_of_equal_tags_is_nothing():
     tags = {"team": "platform", "aws:cloudformation:stack-id": "x"}
-    assert spec.tag_changes(tags, dict(tags)) == ({}, [])
-    assert spec.tag_changes({}, {}) == ({}, [])
+    assert differences.tag_changes(tags, dict(tags)) == ({}, [])
+    assert differences.tag_changes({}, {}) == ({}, [])
 
 
 def test_tag_changes_to_no_tags_untags_all_but_aws_keys():
     live = {"b": "1", "a": "2", "aws:cloudformation:logical-id": "Trigger"}
-    assert spec.tag_changes({}, live) == ({}, ["a", "b"])
+    assert differences.tag_changes({}, live) == ({}, ["a", "b"])
 
 
 def test_tag_changes_from_no_tags_tags_everything():
-    assert spec.tag_changes({"a": "1", "b": ""}, {}) == ({"a": "1", "b": ""}, [])
+    assert differences.tag_changes({"a": "1", "b": ""}, {}) == ({"a": "1", "b": ""}, [])
 
 
 def test_pipeline_properties_fixture_is_valid():
@@ -414,16 +414,16 @@ def described_pipe(properties: dict) -> dict:
         "Name": wanted.Name,
         "RoleArn": PIPE_ROLE_ARN,
         "Source": STREAM_ARN,
-        "SourceParameters": spec.source_parameters(wanted, for_create=True),
+        "SourceParameters": request_arguments.source_parameters(wanted, for_create=True),
         "Target": FUNCTION_ARN,
-        "TargetParameters": spec.target_parameters(wanted),
+        "TargetParameters": request_arguments.target_parameters(wanted),
         "DesiredState": "RUNNING",
         "CurrentState": "RUNNING",
     }
 
 
 def pipe_differs(properties: dict, live: dict) -> bool:
-    return spec.pipe_differs(model(**properties), live, PIPE_ROLE_ARN, FUNCTION_ARN, LOG_GROUP_ARN)
+    return differences.pipe_differs(model(**properties), live, PIPE_ROLE_ARN, FUNCTION_ARN, LOG_GROUP_ARN)
 
 
 @pytest.mark.parametrize(
@@ -500,11 +500,11 @@ def test_a_pipe_invoking_asynchronously_differs():
     assert pipe_differs(PIPELINE_PROPERTIES, live) is True
 
 
-BUILTIN = Path(spec.__file__).resolve().parent / "builtin"
+BUILTIN = Path(code_archives.__file__).resolve().parents[1] / "builtin"
 
 
 def test_the_builtin_archive_holds_the_module_where_the_handler_names_it_and_the_shared_module():
-    _, contents = read_zip(spec.code_arguments(model(Code=REMOVE, Handler="index.handler"))["ZipFile"])
+    _, contents = read_zip(request_arguments.code_arguments(model(Code=REMOVE, Handler="index.handler"))["ZipFile"])
     assert contents == {
         "index.py": (BUILTIN / "pipeline.py").read_text(),
         "stream_batch.py": (BUILTIN / "stream_batch.py").read_text(),
@@ -513,35 +513,37 @@ def test_the_builtin_archive_holds_the_module_where_the_handler_names_it_and_the
 
 def test_the_builtin_archive_of_a_dotted_handler_renames_the_entry_point():
     sns = {**SNS_PROPERTIES, "Runtime": "python3.12", "Code": REMOVE, "Handler": "pkg.trigger.publish"}
-    _, contents = read_zip(spec.code_arguments(model(**sns))["ZipFile"])
+    _, contents = read_zip(request_arguments.code_arguments(model(**sns))["ZipFile"])
     assert list(contents) == ["pkg/trigger.py", "stream_batch.py"]
     assert contents["pkg/trigger.py"] == (BUILTIN / "sns_topic.py").read_text() + "\n\npublish = handler\n"
 
 
 def test_the_builtin_archive_is_deterministic():
-    first = spec.code_arguments(model(Code=REMOVE, Handler="index.handler"))["ZipFile"]
-    assert spec.code_arguments(model(Code=REMOVE, Handler="index.handler"))["ZipFile"] == first
+    first = request_arguments.code_arguments(model(Code=REMOVE, Handler="index.handler"))["ZipFile"]
+    assert request_arguments.code_arguments(model(Code=REMOVE, Handler="index.handler"))["ZipFile"] == first
 
 
 def test_a_dead_letter_queue_brings_finite_retry_limits():
     with_queue = model(DeadLetterQueueArn=QUEUE_ARN)
-    assert spec.setting(with_queue, "MaximumRetryAttempts") == 3
-    assert spec.setting(with_queue, "MaximumRecordAgeInSeconds") == 3600
-    stream = spec.source_parameters(with_queue, for_create=True)["DynamoDBStreamParameters"]
+    assert settings.setting(with_queue, "MaximumRetryAttempts") == 3
+    assert settings.setting(with_queue, "MaximumRecordAgeInSeconds") == 3600
+    stream = request_arguments.source_parameters(with_queue, for_create=True)["DynamoDBStreamParameters"]
     assert (stream["MaximumRetryAttempts"], stream["MaximumRecordAgeInSeconds"]) == (3, 3600)
 
 
 @pytest.mark.parametrize("value", [-1, 0, 7])
 def test_an_explicit_retry_limit_wins_over_the_dead_letter_default(value):
     explicit = model(DeadLetterQueueArn=QUEUE_ARN, MaximumRetryAttempts=value, MaximumRecordAgeInSeconds=value)
-    assert spec.setting(explicit, "MaximumRetryAttempts") == value
-    assert spec.setting(explicit, "MaximumRecordAgeInSeconds") == value
+    assert settings.setting(explicit, "MaximumRetryAttempts") == value
+    assert settings.setting(explicit, "MaximumRecordAgeInSeconds") == value
 
 
 def test_pipe_options_for_create_name_only_what_is_set():
-    assert spec.pipe_options(model(), LOG_GROUP_ARN, for_create=True) == {}
-    assert spec.pipe_options(model(LogLevel="OFF"), LOG_GROUP_ARN, for_create=True) == {}
-    assert spec.pipe_options(model(LogLevel="ERROR", KmsKeyArn=KEY_ARN), LOG_GROUP_ARN, for_create=True) == {
+    assert request_arguments.pipe_options(model(), LOG_GROUP_ARN, for_create=True) == {}
+    assert request_arguments.pipe_options(model(LogLevel="OFF"), LOG_GROUP_ARN, for_create=True) == {}
+    assert request_arguments.pipe_options(
+        model(LogLevel="ERROR", KmsKeyArn=KEY_ARN), LOG_GROUP_ARN, for_create=True
+    ) == {
         "LogConfiguration": {"Level": "ERROR", "CloudwatchLogsLogDestination": {"LogGroupArn": LOG_GROUP_ARN}},
         "KmsKeyIdentifier": KEY_ARN,
     }
@@ -549,7 +551,7 @@ def test_pipe_options_for_create_name_only_what_is_set():
 
 def test_pipe_options_for_update_always_say_what_they_want():
     # UpdatePipe keeps what a request leaves out: OFF and the empty key must be said.
-    assert spec.pipe_options(model(), LOG_GROUP_ARN, for_create=False) == {
+    assert request_arguments.pipe_options(model(), LOG_GROUP_ARN, for_create=False) == {
         "LogConfiguration": {"Level": "OFF"},
         "KmsKeyIdentifier": "",
     }

@@ -7,8 +7,8 @@ import json
 import pytest
 from cloudformation_cli_python_lib import HandlerErrorCode
 
-from mare_dynamodb_streamtrigger.errors import TriggerError
-from mare_dynamodb_streamtrigger.validation import INTEGER_RANGES, target_arns, validate_model, why_limited
+from mare_dynamodb_streamtrigger.core.errors import TriggerError
+from mare_dynamodb_streamtrigger.core.validation import INTEGER_RANGES, target_arns, validate_model, why_limited
 
 from .builders import (
     FULL_PROPERTIES,

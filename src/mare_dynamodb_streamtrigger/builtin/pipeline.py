@@ -25,7 +25,8 @@ def pipelines(environ: Any) -> list[tuple[str, str]]:
     """(region, name) of every distinct CodePipeline ARN among the environment's values, by variable name."""
     found: list[tuple[str, str]] = []
     for key in sorted(environ):
-        match = CODEPIPELINE_ARN.match(environ[key].strip())
+        # As validation reads it: the value as it is, the whole of it (its ARN patterns, core/names.py).
+        match = CODEPIPELINE_ARN.fullmatch(environ[key])
         if match and (match["region"], match["name"]) not in found:
             found.append((match["region"], match["name"]))
     return found

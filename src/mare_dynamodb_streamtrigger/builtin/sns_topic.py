@@ -46,7 +46,8 @@ def plain(value: Any) -> Any:
             raise ValueError(f"not a DynamoDB number: {value}")
         return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, Binary):
-        return base64.b64encode(value.value).decode("ascii")
+        # boto3 sets Binary.value; its type stubs leave it out.
+        return base64.b64encode(value.value).decode("ascii")  # type: ignore[attr-defined]
     if isinstance(value, bytes | bytearray):
         return base64.b64encode(bytes(value)).decode("ascii")
     if isinstance(value, set | frozenset):
@@ -99,8 +100,9 @@ def topics(environ: Any) -> list[tuple[str, str]]:
     """(region, ARN) of every distinct SNS topic ARN among the environment's values, by variable name."""
     found: list[tuple[str, str]] = []
     for key in sorted(environ):
-        arn = environ[key].strip()
-        match = SNS_TOPIC_ARN.match(arn)
+        # As validation reads it: the value as it is, the whole of it (its ARN patterns, core/names.py).
+        arn = environ[key]
+        match = SNS_TOPIC_ARN.fullmatch(arn)
         if match and (match["region"], arn) not in found:
             found.append((match["region"], arn))
     return found

@@ -11,7 +11,7 @@ element instead of the array, and elements without `Records`, each then being on
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Literal
 
 import boto3
 
@@ -19,7 +19,11 @@ import boto3
 clients: dict[tuple[str, str], Any] = {}
 
 
-def client(service: str, region: str) -> Any:
+# The services the built-in functions call.
+Service = Literal["codepipeline", "sns"]
+
+
+def client(service: Service, region: str) -> Any:
     if (service, region) not in clients:
         clients[service, region] = boto3.client(service, region_name=region)
     return clients[service, region]

@@ -5,9 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .names import LAMBDA_PRINCIPAL, PIPES_PRINCIPAL, TriggerNames, index_arn, log_group_arn
-from .spec import logging_on
-from .validation import target_arns
+from mare_dynamodb_streamtrigger.core.names import (
+    LAMBDA_PRINCIPAL,
+    PIPES_PRINCIPAL,
+    TriggerNames,
+    index_arn,
+    log_group_arn,
+)
+from mare_dynamodb_streamtrigger.core.settings import logging_on
+from mare_dynamodb_streamtrigger.core.validation import required, target_arns
+from mare_dynamodb_streamtrigger.models import ResourceModel
 
 PolicyDocument = dict[str, Any]
 VERSION = "2012-10-17"
@@ -193,22 +200,22 @@ def pipe_key_policy_statements(pipe_role_arn: str, pipe_arn: str) -> list[dict[s
     ]
 
 
-def function_role_policy(model: Any, names: TriggerNames, table_arn: str, stream_arn: str) -> PolicyDocument:
+def function_role_policy(model: ResourceModel, names: TriggerNames, table_arn: str, stream_arn: str) -> PolicyDocument:
     """The function role's policy for a desired model."""
     return function_policy(
         partition=names.partition,
         region=names.region,
         account=names.account,
         trigger_name=names.trigger_name,
-        trigger_type=model.TriggerType,
-        target_arns=target_arns(model.TriggerType, model.Environment),
+        trigger_type=required(model.TriggerType, "TriggerType"),
+        target_arns=target_arns(required(model.TriggerType, "TriggerType"), model.Environment),
         stream_arn=stream_arn,
         table_arn=table_arn,
         table_index_name=model.TableIndexName,
     )
 
 
-def pipe_role_policy(model: Any, names: TriggerNames, stream_arn: str, keys: PipeKeys) -> PolicyDocument:
+def pipe_role_policy(model: ResourceModel, names: TriggerNames, stream_arn: str, keys: PipeKeys) -> PolicyDocument:
     """The pipe role's policy for a desired model."""
     return pipe_policy(
         keys=keys,

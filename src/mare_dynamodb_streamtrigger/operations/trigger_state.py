@@ -1,21 +1,26 @@
-"""Read: the trigger as it lives in AWS."""
+"""The trigger as it lives in AWS: its parts read, checked to be its own, and made a model."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from cloudformation_cli_python_lib import HandlerErrorCode, ProgressEvent, SessionProxy
+from cloudformation_cli_python_lib import HandlerErrorCode
 
-from .aws import Aws
-from .errors import TriggerError
-from .models import ResourceModel
-from .ownership import own_function, own_pipe
-from .parts import describe_log_group, describe_pipe, get_function, get_role_policy
-from .progress import success
-from .readback import model_from_aws
-from .request_shape import shown
-from .spec import logging_of
-from .validation import NAME
+from mare_dynamodb_streamtrigger.core.errors import TriggerError
+from mare_dynamodb_streamtrigger.core.ownership import own_function, own_pipe
+from mare_dynamodb_streamtrigger.core.readback import model_from_aws
+from mare_dynamodb_streamtrigger.core.settings import logging_of
+from mare_dynamodb_streamtrigger.core.validation import NAME
+from mare_dynamodb_streamtrigger.guard.request_shape import shown
+from mare_dynamodb_streamtrigger.models import ResourceModel
+from mare_dynamodb_streamtrigger.operations.clients import Aws
+from mare_dynamodb_streamtrigger.operations.trigger_parts import (
+    describe_log_group,
+    describe_pipe,
+    get_function,
+    get_role_policy,
+)
 
 
 def not_found(name: str | None) -> TriggerError:
@@ -35,7 +40,7 @@ def existing_name(name: str | None) -> str:
     return name
 
 
-def read_model(aws: Aws, name: str | None, stack_tags: dict[str, str] | None) -> ResourceModel:
+def read_model(aws: Aws, name: str | None, stack_tags: Mapping[str, Any] | None) -> ResourceModel:
     """Three calls: the function, the pipe, and the function role's policy; a fourth, for the
     log group's retention, when the pipe logs."""
     name = existing_name(name)
@@ -51,9 +56,3 @@ def read_model(aws: Aws, name: str | None, stack_tags: dict[str, str] | None) ->
     _, log_group_arn = logging_of(pipe.get("LogConfiguration"))
     log_group = describe_log_group(aws, names) if log_group_arn else None
     return model_from_aws(function, pipe, get_role_policy(aws, names.function_role_name), stack_tags, log_group)
-
-
-def read(session: SessionProxy | None, request: Any, _context: dict[str, Any]) -> ProgressEvent:
-    aws = Aws.of(session, request)
-    model = request.desiredResourceState
-    return success(read_model(aws, model.Name if model else None, request.desiredResourceTags))

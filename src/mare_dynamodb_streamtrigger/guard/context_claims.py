@@ -11,12 +11,17 @@ table's) is checked live by the action.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .errors import TriggerError, invalid
-from .names import STREAM_ARN, TABLE_ARN
-from .progress import OVERALL, OVERALL_DEADLINE_SECONDS, STABILIZATION_DEADLINE_SECONDS, Context
+from mare_dynamodb_streamtrigger.core.errors import TriggerError, invalid
+from mare_dynamodb_streamtrigger.core.names import STREAM_ARN, TABLE_ARN
+from mare_dynamodb_streamtrigger.core.waits import WAITS
+from mare_dynamodb_streamtrigger.guard.request_shape import shown
+from mare_dynamodb_streamtrigger.models import ResourceHandlerRequest, ResourceModel
+
+# A callback context as sent: request_shape.py has checked its keys and their JSON types.
+ClaimedContext = Mapping[str, Any]
 
 
 def refused(problem: str) -> TriggerError:
@@ -24,7 +29,11 @@ def refused(problem: str) -> TriggerError:
 
 
 def check_claims(
-    context: Context, model: Any, request: Any, steps: Sequence[str], parts_made: Sequence[str] = ()
+    context: ClaimedContext,
+    model: ResourceModel,
+    request: ResourceHandlerRequest,
+    steps: Sequence[str],
+    parts_made: Sequence[str] = (),
 ) -> None:
     """InvalidRequest unless every value of a resumed context fits this request and its model."""
     table_match = TABLE_ARN.fullmatch(str(context.get("TableArn", "")))
@@ -42,7 +51,7 @@ def check_claims(
     check_progress(context, steps, parts_made)
 
 
-def check_progress(context: Context, steps: Sequence[str] = (), parts_made: Sequence[str] = ()) -> None:
+def check_progress(context: ClaimedContext, steps: Sequence[str] = (), parts_made: Sequence[str] = ()) -> None:
     """Steps and parts the action knows, each once; deadlines no later than the longest wait."""
     done = context.get("done", [])
     if any(step not in steps for step in done) or len(set(done)) != len(done):
@@ -51,7 +60,9 @@ def check_progress(context: Context, steps: Sequence[str] = (), parts_made: Sequ
     if any(part not in parts_made for part in created) or len(set(created)) != len(created):
         raise refused("created names parts this action does not make")
     now = time.time()
-    for what, deadline in context.get("deadlines", {}).items():
-        longest = OVERALL_DEADLINE_SECONDS if what == OVERALL else STABILIZATION_DEADLINE_SECONDS
-        if deadline > now + longest:
-            raise refused(f"a deadline lies more than {longest} s ahead")
+    for key, deadline in context.get("deadlines", {}).items():
+        kind = WAITS.get(key)
+        if kind is None:
+            raise refused(f"deadlines names {shown(key)!r}, a wait this handler never starts")
+        if deadline > now + kind.limit_seconds:
+            raise refused(f"a deadline lies more than {kind.limit_seconds} s ahead")

@@ -17,10 +17,11 @@ from collections.abc import Mapping, MutableMapping, Sequence
 from functools import cache
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
-from . import models
-from .errors import shortened
-from .filter_pattern import PATTERN_DEPTH_MAX
-from .names import TYPE_NAME
+from mare_dynamodb_streamtrigger import models
+from mare_dynamodb_streamtrigger.core.callback_context import CONTEXTS, RESUMED_REQUIRED
+from mare_dynamodb_streamtrigger.core.errors import shortened
+from mare_dynamodb_streamtrigger.core.filter_pattern import PATTERN_DEPTH_MAX
+from mare_dynamodb_streamtrigger.core.names import TYPE_NAME
 
 ACTIONS = ("CREATE", "READ", "UPDATE", "DELETE", "LIST")
 # Actions whose request must name the resource.
@@ -40,35 +41,25 @@ SHOWN_MAX = 60
 # requestData's properties: the deepest, FilterPattern, within them; a callback context is shallower.
 REQUEST_DEPTH_MAX = PATTERN_DEPTH_MAX + 5
 
-# What each action's handler keeps in its callback context (key: JSON type); a context holding
-# anything else was not written by that handler.
+# A callback context's values, by their type in core.callback_context: the JSON type each must have.
 STRING_LIST = "list of strings"
-CONTEXT_KEYS: dict[str, dict[str, str]] = {
-    "CREATE": {
-        "TableArn": "string",
-        "StreamArn": "string",
-        "done": STRING_LIST,
-        "created": STRING_LIST,
-        "warning": "string",
-        "deadlines": "object of numbers",
-    },
-    "UPDATE": {
-        "TableArn": "string",
-        "StreamArn": "string",
-        "LiveTags": "object of strings",
-        "pipe_changes": "boolean",
-        "done": STRING_LIST,
-        "deadlines": "object of numbers",
-    },
-    "DELETE": {"pipe_deleting": "boolean", "deadlines": "object of numbers"},
-    "READ": {},
-    "LIST": {},
+JSON_TYPES: dict[object, str] = {
+    str: "string",
+    bool: "boolean",
+    list[str]: STRING_LIST,
+    dict[str, str]: "object of strings",
+    dict[str, float]: "object of numbers",
 }
-# Keys a resumed context (one that holds StreamArn) cannot do without.
-CONTEXT_REQUIRED = {
-    "CREATE": ("TableArn", "StreamArn", "done", "created"),
-    "UPDATE": ("TableArn", "StreamArn", "LiveTags", "done"),
-}
+
+
+def context_keys(action: str) -> dict[str, str]:
+    """What the action's handler keeps in its callback context (key: JSON type), read from its
+    TypedDict: a context holding anything else was not written by that handler."""
+    shape = CONTEXTS[action]
+    return {} if shape is None else {key: JSON_TYPES[hint] for key, hint in get_type_hints(shape).items()}
+
+
+CONTEXT_KEYS = {action: context_keys(action) for action in ACTIONS}
 
 
 def shown(value: Any) -> str:
@@ -177,7 +168,7 @@ def value_problem(value: Any, hint: Any, path: str) -> str | None:
     if hint is Any:
         return None
     subject = path or "The properties"
-    if dataclasses.is_dataclass(hint):
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         return object_problem(value, hint, path)
     origin = get_origin(hint)
     if origin in (Mapping, MutableMapping, dict):
@@ -199,11 +190,11 @@ def value_problem(value: Any, hint: Any, path: str) -> str | None:
     return scalar_problem(value, hint, subject)
 
 
-def object_problem(value: Any, model: Any, path: str) -> str | None:
+def object_problem(value: Any, model: type[Any], path: str) -> str | None:
     subject = path or "The properties"
     if not isinstance(value, Mapping):
         return f"{subject} must be an object, not {json_type(value)}"
-    hints = model_hints(model)
+    hints = model_hints(model.__name__)
     for key, item in value.items():
         if key not in hints:
             if model is models.TypeConfigurationModel:
@@ -221,8 +212,9 @@ def object_problem(value: Any, model: Any, path: str) -> str | None:
 
 
 @cache
-def model_hints(model: Any) -> dict[str, Any]:
-    return get_type_hints(model, vars(models))
+def model_hints(model_name: str) -> dict[str, Any]:
+    """The property types of a generated model class, read once per process."""
+    return get_type_hints(getattr(models, model_name), vars(models))
 
 
 def scalar_problem(value: Any, hint: Any, subject: str) -> str | None:
@@ -258,7 +250,7 @@ def context_problem(action: str, context: Any) -> str | None:
         if problem:
             return f"The callback context's {key} must be {problem}"
     if "StreamArn" in context:
-        missing = [key for key in CONTEXT_REQUIRED.get(action, ()) if key not in context]
+        missing = [key for key in RESUMED_REQUIRED.get(action, ()) if key not in context]
         if missing:
             return f"The callback context of this {action} lacks {', '.join(missing)}"
     return None

@@ -9,14 +9,15 @@ granted exactly, by its key ARN: IAM matches a key's ARN, never an alias.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from .aws import Aws
-from .errors import error_code, error_message, invalid, is_not_found
-from .names import KMS_KEY_ARN
-from .policies import PipeKeys
+from mare_dynamodb_streamtrigger.core.errors import error_code, error_message, invalid, is_not_found
+from mare_dynamodb_streamtrigger.core.names import KMS_KEY_ARN
+from mare_dynamodb_streamtrigger.core.policies import PipeKeys
+from mare_dynamodb_streamtrigger.operations.clients import Aws
 
 # The states of SSEDescription in which the table's data is encrypted with its KMS key.
 ENCRYPTED_STATES = ("ENABLING", "ENABLED", "UPDATING")
@@ -30,7 +31,7 @@ def pipe_keys(aws: Aws, table_key: str | None, dead_letter_arn: str | None) -> P
     return PipeKeys(table_key, queue_key_arn(aws, dead_letter_arn) if dead_letter_arn else None)
 
 
-def table_key_arn(table: dict[str, Any]) -> str | None:
+def table_key_arn(table: Mapping[str, Any]) -> str | None:
     """The table's KMS key (AWS managed or customer managed) from DescribeTable's SSEDescription;
     None for a table encrypted with a key DynamoDB owns, which DescribeTable shows no SSEDescription for."""
     sse = table.get("SSEDescription") or {}

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, cast
 
 from botocore.exceptions import ClientError
 from cloudformation_cli_python_lib import HandlerErrorCode
 
-from . import ownership
-from .aws import Aws
-from .errors import TriggerError, error_code, error_message, invalid, is_not_found
-from .names import (
+from mare_dynamodb_streamtrigger.core import ownership
+from mare_dynamodb_streamtrigger.core.errors import TriggerError, error_code, error_message, invalid, is_not_found
+from mare_dynamodb_streamtrigger.core.names import (
     INLINE_POLICY_NAME,
     LOG_GROUP_CREATOR_TAG,
     PERMISSION_STATEMENT_ID,
@@ -21,11 +20,19 @@ from .names import (
     TriggerNames,
     role_description,
 )
-from .policies import PolicyDocument
-from .spec import logging_on
+from mare_dynamodb_streamtrigger.core.policies import PolicyDocument
+from mare_dynamodb_streamtrigger.core.settings import logging_on
+from mare_dynamodb_streamtrigger.models import ResourceModel
+from mare_dynamodb_streamtrigger.operations.clients import Aws
+
+if TYPE_CHECKING:
+    from mypy_boto3_iam.type_defs import RoleTypeDef
+    from mypy_boto3_lambda.type_defs import GetFunctionResponseTypeDef
+    from mypy_boto3_logs.type_defs import LogGroupTypeDef
+    from mypy_boto3_pipes.type_defs import DescribePipeResponseTypeDef
 
 
-def get_function(aws: Aws, name: str) -> dict[str, Any] | None:
+def get_function(aws: Aws, name: str) -> GetFunctionResponseTypeDef | None:
     try:
         return aws.lambda_.get_function(FunctionName=name)
     except ClientError as error:
@@ -34,7 +41,7 @@ def get_function(aws: Aws, name: str) -> dict[str, Any] | None:
         raise
 
 
-def describe_pipe(aws: Aws, name: str) -> dict[str, Any] | None:
+def describe_pipe(aws: Aws, name: str) -> DescribePipeResponseTypeDef | None:
     try:
         return aws.pipes.describe_pipe(Name=name)
     except ClientError as error:
@@ -59,10 +66,10 @@ def get_role_policy(aws: Aws, role_name: str) -> PolicyDocument | None:
             return None
         raise
     # IAM returns the document URL-encoded JSON over the wire; boto3 decodes it to a dict or a string.
-    return json.loads(document) if isinstance(document, str) else document
+    return cast(PolicyDocument, json.loads(document) if isinstance(document, str) else document)
 
 
-def get_role(aws: Aws, role_name: str, denied_is_absent: bool = False) -> dict[str, Any] | None:
+def get_role(aws: Aws, role_name: str, denied_is_absent: bool = False) -> RoleTypeDef | None:
     """The role of this name, or None where there is none.
 
     The execution role may read only roles under the type's path (resource-role.yaml), so IAM
@@ -211,12 +218,12 @@ def clear_role(aws: Aws, role_name: str) -> None:
     for page in aws.iam.get_paginator("list_role_policies").paginate(RoleName=role_name):
         for policy_name in page["PolicyNames"]:
             aws.iam.delete_role_policy(RoleName=role_name, PolicyName=policy_name)
-    for page in aws.iam.get_paginator("list_attached_role_policies").paginate(RoleName=role_name):
-        for policy in page["AttachedPolicies"]:
+    for attached in aws.iam.get_paginator("list_attached_role_policies").paginate(RoleName=role_name):
+        for policy in attached["AttachedPolicies"]:
             aws.iam.detach_role_policy(RoleName=role_name, PolicyArn=policy["PolicyArn"])
 
 
-def describe_log_group(aws: Aws, names: TriggerNames) -> dict[str, Any] | None:
+def describe_log_group(aws: Aws, names: TriggerNames) -> LogGroupTypeDef | None:
     """The pipe's log group as DescribeLogGroups shows it (retentionInDays among the rest), or None."""
     answer = aws.logs.describe_log_groups(logGroupNamePrefix=names.pipe_log_group_name)
     return next((group for group in answer["logGroups"] if group["logGroupName"] == names.pipe_log_group_name), None)
@@ -257,7 +264,7 @@ def own_log_group(aws: Aws, names: TriggerNames) -> bool:
     return bool(tags.get(LOG_GROUP_CREATOR_TAG) == names.pipe_arn)
 
 
-def refuse_foreign_log_group(aws: Aws, names: TriggerNames, model: Any) -> None:
+def refuse_foreign_log_group(aws: Aws, names: TriggerNames, model: ResourceModel) -> None:
     """A log group of the pipe's name that the type did not make is used as it is: asking for a
     retention there would change a group that is not the trigger's, so it is refused."""
     if not logging_on(model) or model.LogRetentionInDays is None:

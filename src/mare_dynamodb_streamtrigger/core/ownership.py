@@ -8,12 +8,13 @@ type's marker for that trigger. Anything else under the same Name is someone els
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from .names import ROLE_PATH, RoleKind, TriggerNames, role_description, role_marker
+from mare_dynamodb_streamtrigger.core.names import ROLE_PATH, RoleKind, TriggerNames, role_description, role_marker
 
 
-def own_function(function: dict[str, Any] | None, names: TriggerNames) -> bool:
+def own_function(function: Mapping[str, Any] | None, names: TriggerNames) -> bool:
     """GetFunction's answer is this trigger's function."""
     configuration = (function or {}).get("Configuration") or {}
     return configuration.get("FunctionName") == names.function_name and configuration.get("Role") == (
@@ -21,7 +22,7 @@ def own_function(function: dict[str, Any] | None, names: TriggerNames) -> bool:
     )
 
 
-def own_pipe(pipe: dict[str, Any] | None, names: TriggerNames) -> bool:
+def own_pipe(pipe: Mapping[str, Any] | None, names: TriggerNames) -> bool:
     """DescribePipe's answer is this trigger's pipe: its role, and its target is this trigger's function."""
     return (
         pipe is not None
@@ -31,7 +32,7 @@ def own_pipe(pipe: dict[str, Any] | None, names: TriggerNames) -> bool:
     )
 
 
-def own_role(role: dict[str, Any] | None, names: TriggerNames, kind: RoleKind) -> bool:
+def own_role(role: Mapping[str, Any] | None, names: TriggerNames, kind: RoleKind) -> bool:
     """GetRole's Role is this trigger's role of this kind: under the type's path, with its marker."""
     return (
         role is not None
@@ -41,7 +42,7 @@ def own_role(role: dict[str, Any] | None, names: TriggerNames, kind: RoleKind) -
     )
 
 
-def role_made_by(role: dict[str, Any] | None, names: TriggerNames, kind: RoleKind, request_token: str) -> bool:
+def role_made_by(role: Mapping[str, Any] | None, names: TriggerNames, kind: RoleKind, request_token: str) -> bool:
     """The role is this trigger's, made by the request with this token."""
     return own_role(role, names, kind) and (role or {}).get("Description") == role_description(
         names.trigger_name, kind, request_token

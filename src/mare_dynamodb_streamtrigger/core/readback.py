@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
-from .models import ResourceModel, Tag
-from .names import table_arn_of_stream, table_name_of_arn
-from .policies import SID_PIPELINES, SID_TABLE_INDEX, SID_TOPICS, PolicyDocument, statement_resources
-from .spec import logging_of
+from mare_dynamodb_streamtrigger.core.names import table_arn_of_stream, table_name_of_arn
+from mare_dynamodb_streamtrigger.core.policies import (
+    SID_PIPELINES,
+    SID_TABLE_INDEX,
+    SID_TOPICS,
+    PolicyDocument,
+    statement_resources,
+)
+from mare_dynamodb_streamtrigger.core.settings import logging_of
+from mare_dynamodb_streamtrigger.models import ResourceModel, Tag
 
 
 def trigger_type_of(policy: PolicyDocument | None) -> str | None:
@@ -28,7 +35,7 @@ def index_name_of(policy: PolicyDocument | None) -> str | None:
     return None
 
 
-def resource_tags(live_tags: dict[str, str], stack_tags: dict[str, str] | None) -> list[Tag] | None:
+def resource_tags(live_tags: dict[str, str], stack_tags: Mapping[str, Any] | None) -> list[Tag] | None:
     """The trigger's own Tags: what is live, less AWS's own and the stack's (which the type adds)."""
     stack_tags = stack_tags or {}
     own = {
@@ -38,11 +45,11 @@ def resource_tags(live_tags: dict[str, str], stack_tags: dict[str, str] | None) 
 
 
 def model_from_aws(
-    function: dict[str, Any],
-    pipe: dict[str, Any],
+    function: Mapping[str, Any],
+    pipe: Mapping[str, Any],
     function_policy: PolicyDocument | None,
-    stack_tags: dict[str, str] | None,
-    log_group: dict[str, Any] | None = None,
+    stack_tags: Mapping[str, Any] | None,
+    log_group: Mapping[str, Any] | None = None,
 ) -> ResourceModel:
     config = function["Configuration"]
     stream_arn = pipe.get("Source", "")

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 from cloudformation_cli_python_lib import HandlerErrorCode
 
-from . import encryption, redaction
-from .aws import Aws
-from .errors import TriggerError, error_code, error_message, invalid
-from .names import (
+from mare_dynamodb_streamtrigger.core.errors import TriggerError, error_code, error_message, invalid
+from mare_dynamodb_streamtrigger.core.names import (
     STREAM_ARN,
     TABLE_ARN,
     account_of_role,
@@ -21,7 +20,13 @@ from .names import (
     stream_parameter_name,
     table_parameter_name,
 )
-from .policies import devops_session_policy
+from mare_dynamodb_streamtrigger.core.policies import devops_session_policy
+from mare_dynamodb_streamtrigger.guard import redaction
+from mare_dynamodb_streamtrigger.operations import encryption_keys
+from mare_dynamodb_streamtrigger.operations.clients import Aws
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.type_defs import TableDescriptionTypeDef
 
 NEW_IMAGE_VIEW_TYPES = ("NEW_IMAGE", "NEW_AND_OLD_IMAGES")
 
@@ -34,7 +39,7 @@ DEVOPS_SESSION_SECONDS = 900
 class TableStream:
     table_arn: str
     stream_arn: str
-    # The table's KMS key, where it is encrypted with one (encryption.table_key_arn).
+    # The table's KMS key, where it is encrypted with one (encryption_keys.table_key_arn).
     key_arn: str | None = None
 
 
@@ -85,7 +90,7 @@ def check_parameters(
     return TableStream(table_arn, stream_arn)
 
 
-def describe_table(aws: Aws, table_name: str) -> dict[str, Any]:
+def describe_table(aws: Aws, table_name: str) -> TableDescriptionTypeDef:
     try:
         return aws.dynamodb.describe_table(TableName=table_name)["Table"]
     except ClientError as error:
@@ -96,7 +101,7 @@ def describe_table(aws: Aws, table_name: str) -> dict[str, Any]:
         raise
 
 
-def check_table(table: dict[str, Any], expected: TableStream, index_name: str | None) -> None:
+def check_table(table: Mapping[str, Any], expected: TableStream, index_name: str | None) -> None:
     """The live table must be the one the parameters name, with a stream that carries new images."""
     name = table.get("TableName")
     if table.get("TableArn") != expected.table_arn:
@@ -119,7 +124,7 @@ def check_table(table: dict[str, Any], expected: TableStream, index_name: str | 
     check_index(table, index_name)
 
 
-def check_index(table: dict[str, Any], index_name: str | None) -> None:
+def check_index(table: Mapping[str, Any], index_name: str | None) -> None:
     if not index_name:
         return
     indexes = [i["IndexName"] for i in table.get("GlobalSecondaryIndexes", []) + table.get("LocalSecondaryIndexes", [])]
@@ -132,7 +137,7 @@ def resolve(aws: Aws, table_name: str, index_name: str | None, devops: DevopsAcc
     stream = read_parameters(aws, table_name, devops)
     table = describe_table(aws, table_name)
     check_table(table, stream, index_name)
-    return replace(stream, key_arn=encryption.table_key_arn(table))
+    return replace(stream, key_arn=encryption_keys.table_key_arn(table))
 
 
 def assume_role_request(aws: Aws, devops: DevopsAccess, parameter_names: list[str]) -> dict[str, Any]:

@@ -2,17 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import boto3
 from botocore.config import Config
 from botocore.loaders import create_loader
 from cloudformation_cli_python_lib import HandlerErrorCode, SessionProxy
 
-from . import redaction
-from .errors import TriggerError, name_resource_in_error, remember_resource
-from .names import TriggerNames
+from mare_dynamodb_streamtrigger.core.errors import TriggerError, name_resource_in_error, remember_resource
+from mare_dynamodb_streamtrigger.core.names import TriggerNames
+from mare_dynamodb_streamtrigger.core.validation import required
+from mare_dynamodb_streamtrigger.guard import redaction
+from mare_dynamodb_streamtrigger.models import ResourceHandlerRequest
+
+# The services' type stubs are a development dependency: the handler's Lambda never imports them.
+if TYPE_CHECKING:
+    from botocore.client import BaseClient
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_iam import IAMClient
+    from mypy_boto3_kms import KMSClient
+    from mypy_boto3_lambda import LambdaClient
+    from mypy_boto3_logs import CloudWatchLogsClient
+    from mypy_boto3_pipes import EventBridgePipesClient
+    from mypy_boto3_sqs import SQSClient
+    from mypy_boto3_ssm import SSMClient
+    from mypy_boto3_sts import STSClient
 
 # Throttling and 5xx answers are retried inside the invocation by botocore itself. Sized so that
 # one call, however slow AWS is, ends within about 3 x (3 + 10) s and standard mode's backoff (at
@@ -47,14 +63,16 @@ class Aws:
         self.partition = partition
 
     @classmethod
-    def of(cls, session: SessionProxy | None, request: Any) -> Aws:
-        return cls(session, request.region, request.awsAccountId, request.awsPartition or "aws")
+    def of(cls, session: SessionProxy | None, request: ResourceHandlerRequest) -> Aws:
+        # The entrypoint's guard has refused a request without its region or account.
+        region, account = required(request.region, "region"), required(request.awsAccountId, "awsAccountId")
+        return cls(session, region, account, request.awsPartition or "aws")
 
-    def client(self, service: str, credentials: dict[str, str] | None = None) -> Any:
+    def client(self, service: str, credentials: Mapping[str, Any] | None = None) -> BaseClient:
         """A client of the caller's session, or of the given (assumed role's) credentials, whose
         errors name the resource they are about."""
         if credentials is None:
-            made = self.session.client(service, region_name=self.region, config=CLIENT_CONFIG)
+            made: BaseClient = self.session.client(service, region_name=self.region, config=CLIENT_CONFIG)  # type: ignore[call-overload]
         else:
             session = boto3.session.Session(
                 aws_access_key_id=credentials["AccessKeyId"],
@@ -62,7 +80,7 @@ class Aws:
                 aws_session_token=credentials["SessionToken"],
             )
             share_service_models(session)
-            made = session.client(service, region_name=self.region, config=CLIENT_CONFIG)
+            made = session.client(service, region_name=self.region, config=CLIENT_CONFIG)  # type: ignore[call-overload]
         made.meta.events.register("before-parameter-build", remember_resource)
         made.meta.events.register("after-call", name_resource_in_error)
         if service == "lambda":
@@ -73,37 +91,37 @@ class Aws:
         return TriggerNames(trigger_name, self.partition, self.region, self.account)
 
     @cached_property
-    def iam(self) -> Any:
-        return self.client("iam")
+    def iam(self) -> IAMClient:
+        return cast("IAMClient", self.client("iam"))
 
     @cached_property
-    def lambda_(self) -> Any:
-        return self.client("lambda")
+    def lambda_(self) -> LambdaClient:
+        return cast("LambdaClient", self.client("lambda"))
 
     @cached_property
-    def pipes(self) -> Any:
-        return self.client("pipes")
+    def pipes(self) -> EventBridgePipesClient:
+        return cast("EventBridgePipesClient", self.client("pipes"))
 
     @cached_property
-    def dynamodb(self) -> Any:
-        return self.client("dynamodb")
+    def dynamodb(self) -> DynamoDBClient:
+        return cast("DynamoDBClient", self.client("dynamodb"))
 
     @cached_property
-    def ssm(self) -> Any:
-        return self.client("ssm")
+    def ssm(self) -> SSMClient:
+        return cast("SSMClient", self.client("ssm"))
 
     @cached_property
-    def sts(self) -> Any:
-        return self.client("sts")
+    def sts(self) -> STSClient:
+        return cast("STSClient", self.client("sts"))
 
     @cached_property
-    def logs(self) -> Any:
-        return self.client("logs")
+    def logs(self) -> CloudWatchLogsClient:
+        return cast("CloudWatchLogsClient", self.client("logs"))
 
     @cached_property
-    def sqs(self) -> Any:
-        return self.client("sqs")
+    def sqs(self) -> SQSClient:
+        return cast("SQSClient", self.client("sqs"))
 
     @cached_property
-    def kms(self) -> Any:
-        return self.client("kms")
+    def kms(self) -> KMSClient:
+        return cast("KMSClient", self.client("kms"))

@@ -6,35 +6,55 @@ IN_PROGRESS where AWS needs time. A failure removes what this request built, new
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from botocore.exceptions import ClientError
 from cloudformation_cli_python_lib import HandlerErrorCode, ProgressEvent, SessionProxy
 
-from . import encryption, ownership, parts, policies, spec, table
-from .aws import Aws
-from .context_claims import check_claims, refused
-from .errors import TriggerError, as_trigger_error, error_code, error_message, role_not_yet_usable
-from .filter_pattern import numeric_on_stream_numbers
-from .names import RoleKind, TriggerNames
-from .progress import (
-    FUNCTION_POLL_SECONDS,
-    PIPE_POLL_SECONDS,
-    ROLE_PROPAGATION_DEADLINE_SECONDS,
-    ROLE_RETRY_SECONDS,
-    STABILIZATION_DEADLINE_SECONDS,
-    Context,
-    done_waiting,
+from mare_dynamodb_streamtrigger.core import (
+    ownership,
+    policies,
+    request_arguments,
+    settings,
+)
+from mare_dynamodb_streamtrigger.core.callback_context import CreateContext
+from mare_dynamodb_streamtrigger.core.errors import (
+    TriggerError,
+    as_trigger_error,
+    error_code,
+    error_message,
+    role_not_yet_usable,
+)
+from mare_dynamodb_streamtrigger.core.filter_pattern import numeric_on_stream_numbers
+from mare_dynamodb_streamtrigger.core.names import RoleKind, TriggerNames
+from mare_dynamodb_streamtrigger.core.pipe_state import (
     pipe_failed_for_role,
     pipe_progress,
     pipe_role_refusal,
-    run_steps,
-    success,
-    wait,
     wait_for_pipe_role,
 )
-from .read import read_model
-from .validation import validate_code_bucket, validate_devops_access, validate_model
+from mare_dynamodb_streamtrigger.core.steps import run_steps
+from mare_dynamodb_streamtrigger.core.validation import (
+    desired_model,
+    required,
+    validate_code_bucket,
+    validate_devops_access,
+    validate_model,
+)
+from mare_dynamodb_streamtrigger.core.waits import (
+    FAILED_PIPE_DELETED,
+    FUNCTION_ACTIVE,
+    FUNCTION_ROLE_USABLE,
+    done_waiting,
+    success,
+    wait,
+)
+from mare_dynamodb_streamtrigger.guard.context_claims import check_claims, refused
+from mare_dynamodb_streamtrigger.models import ResourceHandlerRequest, ResourceModel
+from mare_dynamodb_streamtrigger.operations import encryption_keys, table_stream, trigger_parts
+from mare_dynamodb_streamtrigger.operations.clients import Aws
+from mare_dynamodb_streamtrigger.operations.trigger_state import read_model
 
 STEPS = (
     "function_role",
@@ -52,34 +72,38 @@ CREATED_PARTS = ("function_role", "pipe_role", "log_group", "function", "pipe")
 STREAM_READERS_MAX = 2
 
 
-def devops_access(request: Any, model: Any) -> table.DevopsAccess | None:
+def devops_access(request: ResourceHandlerRequest, model: ResourceModel) -> table_stream.DevopsAccess | None:
     """The type configuration's role, used only when the trigger reads the devops parameters."""
     configuration = request.typeConfiguration
-    if not spec.setting(model, "IsDevops") or configuration is None or not configuration.DevopsParameterRoleArn:
+    if not settings.setting(model, "IsDevops") or configuration is None or not configuration.DevopsParameterRoleArn:
         return None
     validate_devops_access(configuration.DevopsParameterRoleArn, configuration.DevopsParameterRoleExternalId)
-    return table.DevopsAccess(
+    return table_stream.DevopsAccess(
         configuration.DevopsParameterRoleArn,
         configuration.DevopsParameterRoleExternalId,
         request.clientRequestToken,
     )
 
 
-def create(session: SessionProxy | None, request: Any, context: Context) -> ProgressEvent:
+def create(session: SessionProxy | None, request: ResourceHandlerRequest, context: CreateContext) -> ProgressEvent:
     aws = Aws.of(session, request)
-    model = request.desiredResourceState
+    model = desired_model(request)
     # Every invocation: the model and any context come with the request, and neither is trusted.
     validate_model(model, request.desiredResourceTags)
     validate_code_bucket(model, request.typeConfiguration)
-    names = aws.names(model.Name)
+    names = aws.names(required(model.Name, "Name"))
     absent: set[str] = set()
     if "StreamArn" not in context:  # the first invocation of this request
-        stream = table.resolve(aws, model.TableName, model.TableIndexName, devops_access(request, model))
+        stream = table_stream.resolve(
+            aws, required(model.TableName, "TableName"), model.TableIndexName, devops_access(request, model)
+        )
         absent = refuse_existing(aws, names, request.clientRequestToken)
-        parts.refuse_foreign_log_group(aws, names, model)
-        keys = encryption.pipe_keys(aws, stream.key_arn, model.DeadLetterQueueArn)
+        trigger_parts.refuse_foreign_log_group(aws, names, model)
+        keys = encryption_keys.pipe_keys(aws, stream.key_arn, model.DeadLetterQueueArn)
         context = {"TableArn": stream.table_arn, "StreamArn": stream.stream_arn, "done": [], "created": []}
-        readers = too_many_readers(model.Name, stream.stream_arn, parts.stream_readers(aws, stream.stream_arn))
+        readers = too_many_readers(
+            names.trigger_name, stream.stream_arn, trigger_parts.stream_readers(aws, stream.stream_arn)
+        )
         warnings = ([readers] if readers else []) + filter_warnings(model)
         if warnings:
             context["warning"] = " ".join(warnings)
@@ -88,27 +112,27 @@ def create(session: SessionProxy | None, request: Any, context: Context) -> Prog
     return Creation(aws, request, context, absent).run(resumed=True)
 
 
-def check_resumed(aws: Aws, names: TriggerNames, request: Any, context: Context) -> None:
+def check_resumed(aws: Aws, names: TriggerNames, request: ResourceHandlerRequest, context: CreateContext) -> None:
     """A resumed context's claims, before anything is done with it: its values fit the request,
     and the roles it says were made were made by this very request (so that it is this request's
     context, not another's replayed). Nothing is done, nor rolled back, for a context that fails."""
-    model = request.desiredResourceState
-    check_claims(context, model, request, STEPS, CREATED_PARTS)
-    for step, kind in (("function_role", "fn"), ("pipe_role", "pipe")):
+    check_claims(context, desired_model(request), request, STEPS, CREATED_PARTS)
+    kinds: tuple[tuple[str, RoleKind], ...] = (("function_role", "fn"), ("pipe_role", "pipe"))
+    for step, kind in kinds:
         claimed = step in context["done"] or step in context["created"]
-        if claimed and not parts.role_made_by(aws, names, kind, request.clientRequestToken):
+        if claimed and not trigger_parts.role_made_by(aws, names, kind, request.clientRequestToken):
             raise refused(f"{step} was not made by this request")
 
 
-def check_stream(aws: Aws, model: Any, context: Context) -> None:
+def check_stream(aws: Aws, model: ResourceModel, context: CreateContext) -> None:
     """The context's table and stream are the table's own now (a table deleted, or its stream
     replaced, since the first invocation fails the create, and what it built is rolled back)."""
-    live = table.describe_table(aws, model.TableName)
+    live = table_stream.describe_table(aws, required(model.TableName, "TableName"))
     if live.get("TableArn") != context["TableArn"] or live.get("LatestStreamArn") != context["StreamArn"]:
         raise refused(f"StreamArn is not the latest stream of table {model.TableName}")
 
 
-def filter_warnings(model: Any) -> list[str]:
+def filter_warnings(model: ResourceModel) -> list[str]:
     """What a valid FilterPattern asks that can never match in a stream record."""
     if not model.FilterPattern:
         return []
@@ -131,21 +155,20 @@ def refuse_existing(aws: Aws, names: TriggerNames, token: str) -> set[str]:
     """AlreadyExists for a function or pipe of this name, unless this same request made it (a
     repeated delivery); returns the parts known not to exist, which need no look before creation."""
     # Some Pipes implementations silently take over a pipe of the same name: look first.
+    function = trigger_parts.get_function(aws, names.function_name)
+    pipe = trigger_parts.describe_pipe(aws, names.pipe_name)
+    # kind: (whether it exists, the role it uses)
     found = {
-        "function": parts.get_function(aws, names.function_name),
-        "pipe": parts.describe_pipe(aws, names.pipe_name),
+        "function": (function is not None, function["Configuration"].get("Role") if function else None),
+        "pipe": (pipe is not None, pipe.get("RoleArn") if pipe else None),
     }
-    roles = {
-        "function": (found["function"] or {}).get("Configuration", {}).get("Role"),
-        "pipe": (found["pipe"] or {}).get("RoleArn"),
-    }
-    for kind, existing in found.items():
-        if existing is not None and not is_own(aws, names, kind, roles[kind], token):
+    for kind, (exists, role_arn) in found.items():
+        if exists and not is_own(aws, names, kind, role_arn, token):
             raise TriggerError(
                 HandlerErrorCode.AlreadyExists,
                 f"Trigger {names.trigger_name} cannot be created: a {kind} named {names.trigger_name} already exists",
             )
-    return {kind for kind, existing in found.items() if existing is None}
+    return {kind for kind, (exists, _) in found.items() if not exists}
 
 
 def is_own(aws: Aws, names: TriggerNames, kind: str, role_arn: str | None, token: str) -> bool:
@@ -154,26 +177,31 @@ def is_own(aws: Aws, names: TriggerNames, kind: str, role_arn: str | None, token
     expected = names.function_role_arn if role_kind == "fn" else names.pipe_role_arn
     if role_arn != expected:
         return False
-    return parts.role_made_by(aws, names, role_kind, token)
+    return trigger_parts.role_made_by(aws, names, role_kind, token)
 
 
 class Creation:
     def __init__(
-        self, aws: Aws, request: Any, context: Context, absent: set[str], keys: policies.PipeKeys | None = None
+        self,
+        aws: Aws,
+        request: ResourceHandlerRequest,
+        context: CreateContext,
+        absent: set[str],
+        keys: policies.PipeKeys | None = None,
     ) -> None:
         self.aws = aws
         # The keys the pipe role needs, as the first invocation found them; looked up again if needed later.
         self.keys = keys
         # Parts this invocation has seen absent (or made itself): no look is needed before acting.
         self.absent = absent
-        self.fresh_configuration: dict[str, Any] | None = None
+        self.fresh_configuration: Mapping[str, Any] | None = None
         # Whether CreatePipe was called in this invocation (a look right after may not show it yet).
         self.asked_pipe = False
         self.request = request
-        self.model = request.desiredResourceState
+        self.model = desired_model(request)
         self.context = context
-        self.names: TriggerNames = aws.names(self.model.Name)
-        self.tags = spec.desired_tags(self.model, request.desiredResourceTags)
+        self.names: TriggerNames = aws.names(required(self.model.Name, "Name"))
+        self.tags = settings.desired_tags(self.model, request.desiredResourceTags)
 
     def run(self, resumed: bool = False) -> ProgressEvent:
         try:
@@ -181,7 +209,7 @@ class Creation:
                 check_stream(self.aws, self.model, self.context)
             event = run_steps("create", STEPS, self.context, self)
             if event is None:
-                event = success(read_model(self.aws, self.model.Name, self.request.desiredResourceTags))
+                event = success(read_model(self.aws, self.names.trigger_name, self.request.desiredResourceTags))
         except Exception as error:  # noqa: BLE001 - every failure is rolled back, then reported
             # The step that failed is the first not done; after them all, reading the result.
             failed = next((step for step in STEPS if step not in self.context["done"]), "read")
@@ -197,43 +225,45 @@ class Creation:
 
     def function_role(self) -> None:
         trust = policies.lambda_trust_policy(self.names.account)
-        parts.create_role(self.aws, self.names, "fn", trust, self.tags, self.request.clientRequestToken)
+        trigger_parts.create_role(self.aws, self.names, "fn", trust, self.tags, self.request.clientRequestToken)
         self.built("function_role")
         document = policies.function_role_policy(
             self.model, self.names, self.context["TableArn"], self.context["StreamArn"]
         )
-        parts.put_role_policy(self.aws, self.names.function_role_name, document)
+        trigger_parts.put_role_policy(self.aws, self.names.function_role_name, document)
 
     def pipe_role(self) -> None:
         trust = policies.pipe_trust_policy(self.names.account)
-        parts.create_role(self.aws, self.names, "pipe", trust, self.tags, self.request.clientRequestToken)
+        trigger_parts.create_role(self.aws, self.names, "pipe", trust, self.tags, self.request.clientRequestToken)
         self.built("pipe_role")
         document = policies.pipe_role_policy(self.model, self.names, self.context["StreamArn"], self.pipe_keys())
-        parts.put_role_policy(self.aws, self.names.pipe_role_name, document)
+        trigger_parts.put_role_policy(self.aws, self.names.pipe_role_name, document)
 
     def pipe_keys(self) -> policies.PipeKeys:
         if self.keys is None:
-            table_key = encryption.table_key_arn(table.describe_table(self.aws, self.model.TableName))
-            self.keys = encryption.pipe_keys(self.aws, table_key, self.model.DeadLetterQueueArn)
+            table_key = encryption_keys.table_key_arn(
+                table_stream.describe_table(self.aws, required(self.model.TableName, "TableName"))
+            )
+            self.keys = encryption_keys.pipe_keys(self.aws, table_key, self.model.DeadLetterQueueArn)
         return self.keys
 
     def log_group(self) -> None:
-        if not spec.logging_on(self.model):
+        if not settings.logging_on(self.model):
             return
-        if parts.create_log_group(self.aws, self.names):
+        if trigger_parts.create_log_group(self.aws, self.names):
             self.built("log_group")
         elif "log_group" not in self.context["created"]:
             # Someone else's group (made since the first look): used as it is, never changed.
-            parts.refuse_foreign_log_group(self.aws, self.names, self.model)
+            trigger_parts.refuse_foreign_log_group(self.aws, self.names, self.model)
             return
         if self.model.LogRetentionInDays is not None:
-            parts.set_log_retention(self.aws, self.names, self.model.LogRetentionInDays)
+            trigger_parts.set_log_retention(self.aws, self.names, self.model.LogRetentionInDays)
 
     def function(self) -> ProgressEvent | None:
         try:
             created = self.aws.lambda_.create_function(
-                **spec.function_configuration(self.model, self.names.function_role_arn),
-                Code=spec.code_arguments(self.model),
+                **request_arguments.function_configuration(self.model, self.names.function_role_arn),
+                Code=request_arguments.code_arguments(self.model),
                 PackageType="Zip",
                 Tags=self.tags,
             )
@@ -241,18 +271,11 @@ class Creation:
             message = error_message(error)
             if error_code(error) == "InvalidParameterValueException" and role_not_yet_usable(message):
                 # IAM has not yet shown the new role to Lambda: try again on a later invocation.
-                return wait(
-                    self.context,
-                    "the function role to reach Lambda",
-                    ROLE_PROPAGATION_DEADLINE_SECONDS,
-                    ROLE_RETRY_SECONDS,
-                    self.model,
-                    message,
-                )
+                return wait(self.context, FUNCTION_ROLE_USABLE, self.model, message)
             if error_code(error) == "ResourceConflictException" and self.own_function_exists():
                 return None
             raise
-        done_waiting(self.context, "the function role to reach Lambda")
+        done_waiting(self.context, FUNCTION_ROLE_USABLE)
         self.built("function")
         self.absent.add("function")
         # CreateFunction's answer is the first look at the function's state.
@@ -261,9 +284,9 @@ class Creation:
 
     def own_function_exists(self) -> bool:
         """A function of this name made by an earlier delivery of this request uses our role."""
-        existing = parts.get_function(self.aws, self.names.function_name)
+        existing = trigger_parts.get_function(self.aws, self.names.function_name)
         token = self.request.clientRequestToken
-        if not ownership.own_function(existing, self.names) or not parts.role_made_by(
+        if not ownership.own_function(existing, self.names) or not trigger_parts.role_made_by(
             self.aws, self.names, "fn", token
         ):
             raise TriggerError(
@@ -275,48 +298,34 @@ class Creation:
     def function_active(self) -> ProgressEvent | None:
         config = self.fresh_configuration
         if config is None:
-            function = parts.get_function(self.aws, self.names.function_name)
+            function = trigger_parts.get_function(self.aws, self.names.function_name)
             if function is None:
                 raise TriggerError(
                     HandlerErrorCode.NotStabilized,
                     f"Function {self.names.function_name} disappeared while it was being created",
                 )
-            config = function["Configuration"]
+            config = self.fresh_configuration = function["Configuration"]
         state = config.get("State", "Active")
         if state == "Active":
-            done_waiting(self.context, "the function to become Active")
+            done_waiting(self.context, FUNCTION_ACTIVE)
             return None
         if state == "Failed":
             raise TriggerError(
                 HandlerErrorCode.NotStabilized,
                 f"Function {self.names.function_name} failed: {config.get('StateReason')}",
             )
-        return wait(
-            self.context,
-            "the function to become Active",
-            STABILIZATION_DEADLINE_SECONDS,
-            FUNCTION_POLL_SECONDS,
-            self.model,
-            f"state {state}: {config.get('StateReason', '')}",
-        )
+        return wait(self.context, FUNCTION_ACTIVE, self.model, f"state {state}: {config.get('StateReason', '')}")
 
     def permission(self) -> None:
         # A function made in this invocation has no policy yet; otherwise look before adding.
-        if "function" in self.absent or not parts.has_pipe_permission(self.aws, self.names):
-            parts.add_pipe_permission(self.aws, self.names)
+        if "function" in self.absent or not trigger_parts.has_pipe_permission(self.aws, self.names):
+            trigger_parts.add_pipe_permission(self.aws, self.names)
 
     def pipe(self) -> ProgressEvent | None:
         if "pipe" not in self.absent:
-            existing = parts.describe_pipe(self.aws, self.names.pipe_name)
+            existing = trigger_parts.describe_pipe(self.aws, self.names.pipe_name)
             if existing is not None and existing.get("CurrentState") == "DELETING":
-                return wait(
-                    self.context,
-                    "the failed pipe to be deleted",
-                    STABILIZATION_DEADLINE_SECONDS,
-                    PIPE_POLL_SECONDS,
-                    self.model,
-                    "state DELETING",
-                )
+                return wait(self.context, FAILED_PIPE_DELETED, self.model, "state DELETING")
             if existing is not None:
                 self.take_existing_pipe(existing)
                 return None
@@ -325,12 +334,12 @@ class Creation:
                 Name=self.names.pipe_name,
                 RoleArn=self.names.pipe_role_arn,
                 Source=self.context["StreamArn"],
-                SourceParameters=spec.source_parameters(self.model, for_create=True),
+                SourceParameters=request_arguments.source_parameters(self.model, for_create=True),
                 Target=self.names.function_arn,
-                TargetParameters=spec.target_parameters(self.model),
+                TargetParameters=request_arguments.target_parameters(self.model),
                 DesiredState="RUNNING",
-                **spec.pipe_tags(self.tags),
-                **spec.pipe_options(self.model, self.names.pipe_log_group_arn, for_create=True),
+                **request_arguments.pipe_tags(self.tags),
+                **request_arguments.pipe_options(self.model, self.names.pipe_log_group_arn, for_create=True),
             )
         except ClientError as error:
             refusal = pipe_role_refusal(error)
@@ -338,7 +347,7 @@ class Creation:
                 return wait_for_pipe_role(self.context, self.model, refusal)
             if error_code(error) != "ConflictException":
                 raise
-            self.take_existing_pipe(parts.describe_pipe(self.aws, self.names.pipe_name))
+            self.take_existing_pipe(trigger_parts.describe_pipe(self.aws, self.names.pipe_name))
             return None
         self.built("pipe")
         self.asked_pipe = True
@@ -346,20 +355,22 @@ class Creation:
             self.context["done"].append("pipe_running")
         return None
 
-    def take_existing_pipe(self, existing: dict[str, Any] | None) -> None:
+    def take_existing_pipe(self, existing: Mapping[str, Any] | None) -> None:
         """A pipe of this name made by an earlier delivery of this request uses our role."""
         token = self.request.clientRequestToken
-        if not ownership.own_pipe(existing, self.names) or not parts.role_made_by(self.aws, self.names, "pipe", token):
+        if not ownership.own_pipe(existing, self.names) or not trigger_parts.role_made_by(
+            self.aws, self.names, "pipe", token
+        ):
             raise TriggerError(HandlerErrorCode.AlreadyExists, f"A pipe named {self.names.pipe_name} already exists")
         self.built("pipe")
 
     def pipe_running(self) -> ProgressEvent | None:
-        pipe = parts.describe_pipe(self.aws, self.names.pipe_name)
+        pipe = trigger_parts.describe_pipe(self.aws, self.names.pipe_name)
         reason = pipe_failed_for_role(pipe, "CREATE_FAILED")
         if reason:
             # The new role did not yet reach Pipes: remove the failed pipe and make it again later.
             event = wait_for_pipe_role(self.context, self.model, reason)
-            parts.delete_own_pipe(self.aws, self.names)
+            trigger_parts.delete_own_pipe(self.aws, self.names)
             self.context["done"].remove("pipe")
             return event
         return pipe_progress(self.context, self.model, self.names.pipe_name, pipe, new=True, just_asked=self.asked_pipe)
@@ -374,23 +385,29 @@ class Creation:
         def made_here(kind: RoleKind) -> bool:
             """The trigger's role of this kind carries this request's digest (looked at once)."""
             if kind not in seen:
-                seen[kind] = parts.role_made_by(self.aws, self.names, kind, token, denied_is_absent=False)
+                seen[kind] = trigger_parts.role_made_by(self.aws, self.names, kind, token, denied_is_absent=False)
             return seen[kind]
 
-        removals = {
-            "pipe": (self.names.pipe_arn, lambda: made_here("pipe") and parts.delete_own_pipe(self.aws, self.names)),
+        removals: dict[str, tuple[str, Callable[[], bool]]] = {
+            "pipe": (
+                self.names.pipe_arn,
+                lambda: made_here("pipe") and trigger_parts.delete_own_pipe(self.aws, self.names),
+            ),
             "function": (
                 self.names.function_arn,
-                lambda: made_here("fn") and parts.delete_own_function(self.aws, self.names),
+                lambda: made_here("fn") and trigger_parts.delete_own_function(self.aws, self.names),
             ),
             "log_group": (
                 self.names.pipe_log_group_arn,
-                lambda: made_here("pipe") and parts.delete_own_log_group(self.aws, self.names),
+                lambda: made_here("pipe") and trigger_parts.delete_own_log_group(self.aws, self.names),
             ),
-            "pipe_role": (self.names.pipe_role_arn, lambda: parts.delete_own_role(self.aws, self.names, "pipe", token)),
+            "pipe_role": (
+                self.names.pipe_role_arn,
+                lambda: trigger_parts.delete_own_role(self.aws, self.names, "pipe", token),
+            ),
             "function_role": (
                 self.names.function_role_arn,
-                lambda: parts.delete_own_role(self.aws, self.names, "fn", token),
+                lambda: trigger_parts.delete_own_role(self.aws, self.names, "fn", token),
             ),
         }
         removed: list[str] = []

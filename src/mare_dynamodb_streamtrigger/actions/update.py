@@ -2,34 +2,49 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from botocore.exceptions import ClientError
 from cloudformation_cli_python_lib import HandlerErrorCode, ProgressEvent, SessionProxy
 
-from . import encryption, ownership, parts, policies, spec, table
-from .aws import Aws
-from .context_claims import check_claims, refused
-from .errors import TriggerError
-from .names import table_arn_of_stream, table_name_of_arn
-from .progress import (
-    FUNCTION_BUSY,
-    FUNCTION_POLL_SECONDS,
-    PIPE_BUSY,
-    STABILIZATION_DEADLINE_SECONDS,
-    Context,
-    done_waiting,
+from mare_dynamodb_streamtrigger.core import (
+    code_archives,
+    differences,
+    ownership,
+    policies,
+    request_arguments,
+    settings,
+)
+from mare_dynamodb_streamtrigger.core.callback_context import UpdateContext
+from mare_dynamodb_streamtrigger.core.errors import TriggerError
+from mare_dynamodb_streamtrigger.core.names import table_arn_of_stream, table_name_of_arn
+from mare_dynamodb_streamtrigger.core.pipe_state import (
     pipe_failed_for_role,
     pipe_progress,
     pipe_role_refusal,
-    run_steps,
+    wait_for_pipe_role,
+)
+from mare_dynamodb_streamtrigger.core.steps import run_steps
+from mare_dynamodb_streamtrigger.core.validation import desired_model, required, validate_code_bucket, validate_model
+from mare_dynamodb_streamtrigger.core.waits import (
+    FUNCTION_BUSY,
+    FUNCTION_CHANGING,
+    FUNCTION_CODE_UPDATED,
+    FUNCTION_CONFIGURATION_UPDATED,
+    PIPE_BUSY,
+    PIPE_CHANGING,
+    Wait,
+    done_waiting,
     success,
     wait,
-    wait_for_pipe_role,
     wait_if_busy,
 )
-from .read import not_found, read_model
-from .validation import validate_code_bucket, validate_model
+from mare_dynamodb_streamtrigger.guard.context_claims import check_claims, refused
+from mare_dynamodb_streamtrigger.models import ResourceHandlerRequest, ResourceModel
+from mare_dynamodb_streamtrigger.operations import encryption_keys, table_stream, trigger_parts
+from mare_dynamodb_streamtrigger.operations.clients import Aws
+from mare_dynamodb_streamtrigger.operations.trigger_state import not_found, read_model
 
 STEPS = (
     "policies",
@@ -45,9 +60,9 @@ STEPS = (
 CREATE_ONLY = ("Name", "TableName", "StartingPosition")
 
 
-def update(session: SessionProxy | None, request: Any, context: Context) -> ProgressEvent:
+def update(session: SessionProxy | None, request: ResourceHandlerRequest, context: UpdateContext) -> ProgressEvent:
     aws = Aws.of(session, request)
-    model = request.desiredResourceState
+    model = desired_model(request)
     # Every invocation: the model, the trigger's ownership and any context are checked again,
     # since each comes with the request and none is trusted.
     validate_model(model, request.desiredResourceTags)
@@ -62,26 +77,26 @@ def update(session: SessionProxy | None, request: Any, context: Context) -> Prog
     return Update(aws, request, {**live, **context}, configuration).run()
 
 
-def refuse_create_only_changes(model: Any, previous: Any) -> None:
+def refuse_create_only_changes(model: ResourceModel, previous: ResourceModel | None) -> None:
     if previous is None:
         return
     for prop in CREATE_ONLY:
-        before, after = spec.setting(previous, prop), spec.setting(model, prop)
+        before, after = settings.setting(previous, prop), settings.setting(model, prop)
         if before is not None and before != after:
             raise TriggerError(
                 HandlerErrorCode.NotUpdatable, f"{prop} cannot be changed in place ({before!r} to {after!r})"
             )
 
 
-def first_look(aws: Aws, model: Any) -> tuple[Context, dict[str, Any]]:
+def first_look(aws: Aws, model: ResourceModel) -> tuple[UpdateContext, Mapping[str, Any]]:
     """The trigger must exist and be the type's own; its stream is the one its pipe reads.
     Returns the context of a first invocation (with whether the pipe changes at all) and the
     function's configuration as it is now."""
-    names = aws.names(model.Name)
-    function = parts.get_function(aws, model.Name)
-    pipe = parts.describe_pipe(aws, model.Name) if ownership.own_function(function, names) else None
+    names = aws.names(required(model.Name, "Name"))
+    function = trigger_parts.get_function(aws, names.function_name)
+    pipe = trigger_parts.describe_pipe(aws, names.pipe_name) if ownership.own_function(function, names) else None
     if function is None or pipe is None or not ownership.own_pipe(pipe, names):
-        raise not_found(model.Name)
+        raise not_found(names.trigger_name)
     stream_arn = pipe["Source"]
     table_arn = table_arn_of_stream(stream_arn) or ""
     live_table = table_name_of_arn(table_arn)
@@ -91,14 +106,16 @@ def first_look(aws: Aws, model: Any) -> tuple[Context, dict[str, Any]]:
             f"TableName cannot be changed in place ({live_table!r} to {model.TableName!r})",
         )
     if model.TableIndexName:
-        table.check_index(table.describe_table(aws, model.TableName), model.TableIndexName)
-    parts.refuse_foreign_log_group(aws, names, model)
-    context = {
+        table_stream.check_index(
+            table_stream.describe_table(aws, required(model.TableName, "TableName")), model.TableIndexName
+        )
+    trigger_parts.refuse_foreign_log_group(aws, names, model)
+    context: UpdateContext = {
         "TableArn": table_arn,
         "StreamArn": stream_arn,
         "LiveTags": pipe.get("Tags") or {},
         # UpdatePipe takes the pipe through UPDATING even when nothing changes: call it only when needed.
-        "pipe_changes": spec.pipe_differs(
+        "pipe_changes": differences.pipe_differs(
             model, pipe, names.pipe_role_arn, names.function_arn, names.pipe_log_group_arn
         ),
         "done": [],
@@ -107,17 +124,23 @@ def first_look(aws: Aws, model: Any) -> tuple[Context, dict[str, Any]]:
 
 
 class Update:
-    def __init__(self, aws: Aws, request: Any, context: Context, configuration: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        aws: Aws,
+        request: ResourceHandlerRequest,
+        context: UpdateContext,
+        configuration: Mapping[str, Any] | None = None,
+    ) -> None:
         self.aws = aws
         # The function's configuration as last seen in this invocation (from a look or an update's answer).
         self.known_configuration = configuration
         # Whether that configuration is as Lambda has it now: no change was asked for since the look.
         self.looked_since_change = configuration is not None
         self.request = request
-        self.model = request.desiredResourceState
+        self.model = desired_model(request)
         self.previous = request.previousResourceState
         self.context = context
-        self.names = aws.names(self.model.Name)
+        self.names = aws.names(required(self.model.Name, "Name"))
         # Whether UpdatePipe was called in this invocation (a look right after may not show it yet).
         self.asked_pipe = False
 
@@ -125,35 +148,37 @@ class Update:
         waiting = run_steps("update", STEPS, self.context, self)
         if waiting is not None:
             return waiting
-        return success(read_model(self.aws, self.model.Name, self.request.desiredResourceTags))
+        return success(read_model(self.aws, self.names.trigger_name, self.request.desiredResourceTags))
 
     def policies(self) -> None:
         # The keys first: a dead-letter queue that cannot be read is refused before anything changes.
-        table_key = encryption.table_key_arn(table.describe_table(self.aws, self.model.TableName))
-        keys = encryption.pipe_keys(self.aws, table_key, self.model.DeadLetterQueueArn)
+        table_key = encryption_keys.table_key_arn(
+            table_stream.describe_table(self.aws, required(self.model.TableName, "TableName"))
+        )
+        keys = encryption_keys.pipe_keys(self.aws, table_key, self.model.DeadLetterQueueArn)
         table_arn, stream_arn = self.context["TableArn"], self.context["StreamArn"]
         function_policy = policies.function_role_policy(self.model, self.names, table_arn, stream_arn)
-        parts.put_role_policy(self.aws, self.names.function_role_name, function_policy)
+        trigger_parts.put_role_policy(self.aws, self.names.function_role_name, function_policy)
         pipe_policy = policies.pipe_role_policy(self.model, self.names, stream_arn, keys)
-        parts.put_role_policy(self.aws, self.names.pipe_role_name, pipe_policy)
+        trigger_parts.put_role_policy(self.aws, self.names.pipe_role_name, pipe_policy)
 
     def log_group(self) -> None:
         """The pipe's log group, made when logging is turned on, with the retention asked for.
         Turning logging off keeps the group and its events; Delete removes it if the type made it.
         A group the type did not make is used as it is: its retention is never changed."""
-        if not spec.logging_on(self.model):
+        if not settings.logging_on(self.model):
             return
-        group = parts.describe_log_group(self.aws, self.names)
+        group = trigger_parts.describe_log_group(self.aws, self.names)
         if group is None:
-            parts.create_log_group(self.aws, self.names)
-        elif not parts.own_log_group(self.aws, self.names):
+            trigger_parts.create_log_group(self.aws, self.names)
+        elif not trigger_parts.own_log_group(self.aws, self.names):
             return  # someone else's: a retention asked for there was refused by first_look
         if (group or {}).get("retentionInDays") != self.model.LogRetentionInDays:
-            parts.set_log_retention(self.aws, self.names, self.model.LogRetentionInDays)
+            trigger_parts.set_log_retention(self.aws, self.names, self.model.LogRetentionInDays)
 
     def tags(self) -> None:
-        wanted = spec.desired_tags(self.model, self.request.desiredResourceTags)
-        to_tag, to_untag = spec.tag_changes(wanted, self.context["LiveTags"])
+        wanted = settings.desired_tags(self.model, self.request.desiredResourceTags)
+        to_tag, to_untag = differences.tag_changes(wanted, self.context["LiveTags"])
         iam, lambda_, pipes = self.aws.iam, self.aws.lambda_, self.aws.pipes
         if to_untag:
             for role in (self.names.function_role_name, self.names.pipe_role_name):
@@ -166,25 +191,25 @@ class Update:
             lambda_.tag_resource(Resource=self.names.function_arn, Tags=to_tag)
             pipes.tag_resource(resourceArn=self.names.pipe_arn, tags=to_tag)
 
-    def live_function(self, fresh: bool = False) -> dict[str, Any]:
+    def live_function(self, fresh: bool = False) -> Mapping[str, Any]:
         if self.known_configuration is None or (fresh and not self.looked_since_change):
-            function = parts.get_function(self.aws, self.names.function_name)
+            function = trigger_parts.get_function(self.aws, self.names.function_name)
             if function is None:
-                raise not_found(self.model.Name)
+                raise not_found(self.names.trigger_name)
             self.known_configuration = function["Configuration"]
             self.looked_since_change = True
         return self.known_configuration
 
     def configuration(self) -> ProgressEvent | None:
-        wanted = spec.function_configuration(self.model, self.names.function_role_arn)
-        if not spec.configuration_differs(wanted, self.live_function()):
+        wanted = request_arguments.function_configuration(self.model, self.names.function_role_arn)
+        if not differences.configuration_differs(wanted, self.live_function()):
             self.context["done"].append("configuration_applied")
             return None
         try:
             answer = self.aws.lambda_.update_function_configuration(**wanted)
         except ClientError as error:
-            return wait_if_busy(error, FUNCTION_BUSY, self.context, self.model)
-        done_waiting(self.context, FUNCTION_BUSY.what)
+            return wait_if_busy(error, FUNCTION_CHANGING, self.context, self.model)
+        done_waiting(self.context, FUNCTION_BUSY)
         self.known_configuration = answer
         self.looked_since_change = False
         if answer.get("LastUpdateStatus", "Successful") == "Successful":
@@ -192,12 +217,13 @@ class Update:
         return None
 
     def configuration_applied(self) -> ProgressEvent | None:
-        return self.function_updated("the function's configuration")
+        return self.function_updated(FUNCTION_CONFIGURATION_UPDATED)
 
     def code(self) -> ProgressEvent | None:
-        code = spec.code_arguments(self.model)
-        if "ZipFile" in code:
-            changed = spec.code_sha256(code["ZipFile"]) != self.live_function().get("CodeSha256")
+        code = request_arguments.code_arguments(self.model)
+        archive = code.get("ZipFile")
+        if isinstance(archive, bytes):
+            changed = code_archives.code_sha256(archive) != self.live_function().get("CodeSha256")
         else:
             previous_code = self.previous.Code if self.previous is not None else None
             changed = previous_code != self.model.Code
@@ -207,29 +233,27 @@ class Update:
         try:
             answer = self.aws.lambda_.update_function_code(FunctionName=self.names.function_name, **code)
         except ClientError as error:
-            return wait_if_busy(error, FUNCTION_BUSY, self.context, self.model)
+            return wait_if_busy(error, FUNCTION_CHANGING, self.context, self.model)
         self.looked_since_change = False
-        done_waiting(self.context, FUNCTION_BUSY.what)
+        done_waiting(self.context, FUNCTION_BUSY)
         if answer.get("LastUpdateStatus", "Successful") == "Successful":
             self.context["done"].append("code_applied")
         return None
 
     def code_applied(self) -> ProgressEvent | None:
-        return self.function_updated("the function's code")
+        return self.function_updated(FUNCTION_CODE_UPDATED)
 
-    def function_updated(self, what: str) -> ProgressEvent | None:
+    def function_updated(self, kind: Wait) -> ProgressEvent | None:
         config = self.live_function(fresh=True)
         status = config.get("LastUpdateStatus", "Successful")
         if status == "Successful":
-            done_waiting(self.context, what)
+            done_waiting(self.context, kind)
             return None
         if status == "Failed":
             raise TriggerError(
-                HandlerErrorCode.NotStabilized, f"Updating {what} failed: {config.get('LastUpdateStatusReason')}"
+                HandlerErrorCode.NotStabilized, f"Updating {kind.what} failed: {config.get('LastUpdateStatusReason')}"
             )
-        return wait(
-            self.context, what, STABILIZATION_DEADLINE_SECONDS, FUNCTION_POLL_SECONDS, self.model, f"status {status}"
-        )
+        return wait(self.context, kind, self.model, f"status {status}")
 
     def pipe(self) -> ProgressEvent | None:
         if not self.context.get("pipe_changes", True):
@@ -240,26 +264,26 @@ class Update:
                 Name=self.names.pipe_name,
                 RoleArn=self.names.pipe_role_arn,
                 DesiredState="RUNNING",
-                SourceParameters=spec.source_parameters(self.model, for_create=False),
+                SourceParameters=request_arguments.source_parameters(self.model, for_create=False),
                 Target=self.names.function_arn,
-                TargetParameters=spec.target_parameters(self.model),
-                **spec.pipe_options(self.model, self.names.pipe_log_group_arn, for_create=False),
+                TargetParameters=request_arguments.target_parameters(self.model),
+                **request_arguments.pipe_options(self.model, self.names.pipe_log_group_arn, for_create=False),
             )
         except ClientError as error:
             refusal = pipe_role_refusal(error)
             if refusal:
                 # The pipe role's new permissions (a dead-letter queue, a key) have not reached Pipes yet.
                 return wait_for_pipe_role(self.context, self.model, refusal)
-            return wait_if_busy(error, PIPE_BUSY, self.context, self.model)
+            return wait_if_busy(error, PIPE_CHANGING, self.context, self.model)
         # The role's deadline is kept: a pipe that then fails for the role counts against it too.
-        done_waiting(self.context, PIPE_BUSY.what)
+        done_waiting(self.context, PIPE_BUSY)
         self.asked_pipe = True
         if answer.get("CurrentState") == "RUNNING":
             self.context["done"].append("pipe_running")
         return None
 
     def pipe_running(self) -> ProgressEvent | None:
-        pipe = parts.describe_pipe(self.aws, self.names.pipe_name)
+        pipe = trigger_parts.describe_pipe(self.aws, self.names.pipe_name)
         reason = pipe_failed_for_role(pipe, "UPDATE_FAILED")
         if reason:
             # Pipes tried the new settings before the role's new permissions reached it: ask again.

@@ -8,12 +8,21 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypeVar
 
-from .errors import invalid, shortened
-from .filter_pattern import PatternError, validate_stream_filter
-from .names import CODEPIPELINE_ARN, IAM_ROLE_ARN, KMS_KEY_ARN, SNS_TOPIC_ARN, SQS_QUEUE_ARN
-from .spec import BUILTIN_SHARED_MODULE, LOGGING_LEVELS, desired_tags, inline_file_name
+from mare_dynamodb_streamtrigger.core.code_archives import BUILTIN_SHARED_MODULE, inline_file_name
+from mare_dynamodb_streamtrigger.core.errors import invalid, shortened
+from mare_dynamodb_streamtrigger.core.filter_pattern import PatternError, validate_stream_filter
+from mare_dynamodb_streamtrigger.core.names import (
+    CODEPIPELINE_ARN,
+    IAM_ROLE_ARN,
+    KMS_KEY_ARN,
+    SNS_TOPIC_ARN,
+    SQS_QUEUE_ARN,
+)
+from mare_dynamodb_streamtrigger.core.settings import LOGGING_LEVELS, desired_tags
+from mare_dynamodb_streamtrigger.models import ResourceHandlerRequest, ResourceModel, TypeConfigurationModel
 
 NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 TABLE_NAME = re.compile(r"^[a-zA-Z0-9_.-]{3,255}$")
@@ -102,7 +111,7 @@ RECORD_AGE_FOREVER = -1
 RECORD_AGE_MIN = 60
 
 
-def target_arns(trigger_type: str, environment: dict[str, str] | None) -> list[str]:
+def target_arns(trigger_type: str, environment: Mapping[str, str] | None) -> list[str]:
     """The Environment values that the function's role may act on for this trigger type."""
     pattern = CODEPIPELINE_ARN if trigger_type == "PIPELINE" else SNS_TOPIC_ARN
     return sorted({value for value in (environment or {}).values() if pattern.fullmatch(value)})
@@ -123,7 +132,7 @@ def validate_devops_access(role_arn: str, external_id: str | None) -> None:
         )
 
 
-def validate_code_bucket(model: Any, type_configuration: Any) -> None:
+def validate_code_bucket(model: ResourceModel, type_configuration: TypeConfigurationModel | None) -> None:
     """Code from S3 only from a bucket the type configuration's CodeBuckets lists: the execution
     role fetches the package, so an unlisted bucket would let a stack author deploy, and then
     download with GetFunction, any package the role can read."""
@@ -138,13 +147,31 @@ def validate_code_bucket(model: Any, type_configuration: Any) -> None:
     )
 
 
-def validate_model(model: Any, stack_tags: dict[str, str] | None = None) -> None:
+Value = TypeVar("Value")
+
+
+def desired_model(request: ResourceHandlerRequest) -> ResourceModel:
+    """The request's desired properties. The entrypoint's guard has refused CREATE and UPDATE
+    requests without them; this names the property set that is missing all the same."""
+    if request.desiredResourceState is None:
+        raise invalid("The request holds no resource properties (desiredResourceState)")
+    return request.desiredResourceState
+
+
+def required(value: Value | None, prop: str) -> Value:
+    """A property validate_model requires, typed as present: InvalidRequest naming it otherwise."""
+    if value is None:
+        raise invalid(f"{prop} is required")
+    return value
+
+
+def validate_model(model: ResourceModel, stack_tags: Mapping[str, Any] | None = None) -> None:
     """Raises InvalidRequest naming the first property that breaks a rule."""
     if model is None:
         raise invalid("The request carries no resource properties")
     _validate_required(model)
     _validate_code(model)
-    _validate_environment(model.TriggerType, model.Environment)
+    _validate_environment(required(model.TriggerType, "TriggerType"), model.Environment)
     _validate_pipe_settings(model)
     _validate_tags(model.Tags)
     applied = desired_tags(model, stack_tags)
@@ -183,7 +210,7 @@ def why_limited(prop: str) -> str:
     return ""
 
 
-def _validate_required(model: Any) -> None:
+def _validate_required(model: ResourceModel) -> None:
     if not isinstance(model.Name, str) or not NAME.fullmatch(model.Name):
         raise invalid(f"Name must be 1 to 64 letters, digits, - or _, not {model.Name!r}")
     if not isinstance(model.TableName, str) or not TABLE_NAME.fullmatch(model.TableName):
@@ -200,10 +227,10 @@ def _validate_required(model: Any) -> None:
         raise invalid(f"Runtime must be one of {', '.join(RUNTIMES)} (Lambda's Python runtimes), not {runtime}")
 
 
-def _validate_code(model: Any) -> None:
+def _validate_code(model: ResourceModel) -> None:
     code = model.Code
     if code is None:
-        if inline_file_name(model.Handler) == BUILTIN_SHARED_MODULE:
+        if inline_file_name(required(model.Handler, "Handler")) == BUILTIN_SHARED_MODULE:
             shared_module = BUILTIN_SHARED_MODULE.removesuffix(".py")
             raise invalid(
                 f"Handler must not name the module {shared_module} when Code is left out: "
@@ -218,7 +245,7 @@ def _validate_code(model: Any) -> None:
         raise invalid("Code.ZipFile must not be empty")
     if not has_zip and not (code.S3Bucket and code.S3Key):
         raise invalid("Code must give either S3Bucket and S3Key, or ZipFile")
-    if has_zip and len(code.ZipFile) > ZIP_FILE_MAX:
+    if code.ZipFile is not None and len(code.ZipFile) > ZIP_FILE_MAX:
         raise invalid(f"Code.ZipFile holds {len(code.ZipFile)} characters; at most {ZIP_FILE_MAX} are allowed")
     if code.S3Bucket is not None and not S3_BUCKET.fullmatch(code.S3Bucket):
         raise invalid(f"Code.S3Bucket must be an S3 bucket name (3 to 63 characters), not {code.S3Bucket!r}")
@@ -239,6 +266,11 @@ def _validate_environment(trigger_type: str, environment: Any) -> None:
             )
         if not isinstance(value, str):
             raise invalid(f"Environment value of {key} must be a string")
+        if value != value.strip() and any(arn.fullmatch(value.strip()) for arn in (CODEPIPELINE_ARN, SNS_TOPIC_ARN)):
+            raise invalid(
+                f"Environment value of {key} has whitespace around an ARN: AWS takes it as it is, so "
+                "neither the function role's policy nor the function would use it; remove the whitespace"
+            )
         size += len(key.encode()) + len(value.encode())
     if size > ENVIRONMENT_MAX_BYTES:
         raise invalid(f"Environment holds {size} bytes of keys and values; Lambda allows {ENVIRONMENT_MAX_BYTES}")
@@ -257,7 +289,7 @@ def _validate_environment(trigger_type: str, environment: Any) -> None:
         raise invalid(f"Environment must hold at least one {own_kind} ARN for TriggerType {trigger_type}")
 
 
-def _validate_pipe_settings(model: Any) -> None:
+def _validate_pipe_settings(model: ResourceModel) -> None:
     if model.StartingPosition is not None and model.StartingPosition not in STARTING_POSITIONS:
         raise invalid(f"StartingPosition must be LATEST or TRIM_HORIZON, not {model.StartingPosition!r}")
     if model.OnPartialBatchItemFailure is not None and model.OnPartialBatchItemFailure != "AUTOMATIC_BISECT":

@@ -41,8 +41,8 @@ import json
 import math
 import re
 import sys
-from collections.abc import Callable, Iterator
-from typing import Any, cast
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, TypeGuard, cast
 
 ROOT = "FilterPattern"
 OR = "$or"
@@ -97,7 +97,7 @@ class PatternError(ValueError):
 # --- validation -------------------------------------------------------------------------------
 
 
-def compact_json(pattern: dict[str, Any]) -> str:
+def compact_json(pattern: Mapping[str, Any]) -> str:
     """The pattern as sent to Pipes: its length is what Pipes' limit counts."""
     return json.dumps(pattern, separators=(",", ":"))
 
@@ -316,7 +316,7 @@ _OPERATOR_CHECKS: dict[str, Callable[[str, object], str | None]] = {
 }
 
 
-def _check_top_level_keys(pattern: dict[str, Any], path: str) -> None:
+def _check_top_level_keys(pattern: Mapping[str, Any], path: str) -> None:
     for key, value in pattern.items():
         if key == OR:
             for index, branch in enumerate(value):
@@ -326,7 +326,7 @@ def _check_top_level_keys(pattern: dict[str, Any], path: str) -> None:
             raise PatternError(f"{path}.{key}", f"is not a field of a DynamoDB stream record ({fields})")
 
 
-def _operators(pattern: dict[str, Any], path: str) -> Iterator[tuple[str, str, object]]:
+def _operators(pattern: Mapping[str, Any], path: str) -> Iterator[tuple[str, str, object]]:
     """Every operator matcher in a valid pattern, with its path."""
     for key, value in pattern.items():
         child = f"{path}.{key}"
@@ -374,7 +374,7 @@ def wildcard_regex(wildcard: str) -> re.Pattern[str]:
     return re.compile("".join(parts), re.DOTALL)
 
 
-def numeric_on_stream_numbers(pattern: dict[str, Any]) -> list[str]:
+def numeric_on_stream_numbers(pattern: Mapping[str, Any]) -> list[str]:
     """Where a valid pattern applies `numeric` to a DynamoDB number (a field named N), which never
     matches: stream records carry numbers as strings. One warning each, naming its path."""
     return [
@@ -385,5 +385,5 @@ def numeric_on_stream_numbers(pattern: dict[str, Any]) -> list[str]:
     ]
 
 
-def is_number(value: object) -> bool:
+def is_number(value: object) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool)

@@ -21,9 +21,11 @@ demo: venv
 	$(BIN)/mare-streamtrigger demo
 
 # Everything: code checks, every test tier with coverage of src/ (gated), the contract tests, the package.
-COVERAGE_MIN ?= 90
+# The gate sits a point under the coverage reached (95.1% of lines when it was set); sys.monitoring
+# (Python 3.12) keeps coverage's cost small.
+COVERAGE_MIN ?= 94
 test: venv lint-code typecheck validate check-generated lint
-	$(BIN)/pytest -q --cov=src --cov-report=term:skip-covered --cov-fail-under=$(COVERAGE_MIN)
+	COVERAGE_CORE=sysmon $(BIN)/pytest -q --cov=src --cov-report=term:skip-covered --cov-fail-under=$(COVERAGE_MIN)
 	$(MAKE) contract
 	$(MAKE) package
 

@@ -69,17 +69,7 @@ MINIMUM = {
 
 
 def properties(name: str = "deployment-processor", **overrides: Any) -> dict[str, Any]:
-    return {
-        "Name": name,
-        "TableName": TABLE,
-        "TriggerType": "PIPELINE",
-        "Handler": "app.handler",
-        "Code": {"ZipFile": "def handler(event, context):\n    return event\n"},
-        "Environment": {"PIPELINE_ARN": f"arn:aws:codepipeline:{REGION}:123456789012:deploy"},
-        "FilterPattern": {"eventName": ["INSERT"]},
-        "IsDevops": False,
-        **overrides,
-    }
+    return moto_world.example_properties(REGION, "123456789012", Name=name, TableName=TABLE, **overrides)
 
 
 def drive(
@@ -92,21 +82,27 @@ def drive(
     """The action through the real entrypoint until final: (event, invocations, summed delays, longest call)."""
     target = driving.moto_target(REGION)
     token = str(uuid.uuid4())
-    context, invocations, delays, longest = None, 0, 0.0, 0.0
-    while True:
-        request = driving.handler_request(
-            action, target, token, model, previous, context, type_configuration=type_configuration
+    calls: list[float] = []
+
+    def request_for(desired: dict[str, Any] | None, context: dict[str, Any] | None) -> dict[str, Any]:
+        return driving.handler_request(
+            action, target, token, desired, previous, context, type_configuration=type_configuration
         )
+
+    def timed(request: dict[str, Any]) -> dict[str, Any]:
         started = time.perf_counter()
-        event = json.loads(json.dumps(handlers.resource(request, None)))
-        longest = max(longest, time.perf_counter() - started)
-        invocations += 1
-        if event["status"] != "IN_PROGRESS":
-            return event, invocations, delays, longest
-        delays += event["callbackDelaySeconds"]
-        if clock is not None:
-            clock[0] += event["callbackDelaySeconds"]
-        context, model = event["callbackContext"], event["resourceModel"]
+        event: dict[str, Any] = json.loads(json.dumps(handlers.resource(request, None)))
+        calls.append(time.perf_counter() - started)
+        return event
+
+    delays = 0.0
+    event: dict[str, Any] = {}
+    for event in driving.invocations(model, request_for, invoke_with=timed):
+        if event["status"] == "IN_PROGRESS":
+            delays += event["callbackDelaySeconds"]
+            if clock is not None:
+                clock[0] += event["callbackDelaySeconds"]
+    return event, len(calls), delays, max(calls)
 
 
 def counted(recorder: Recorder, action: str, *args: Any, **kwargs: Any) -> tuple[dict[str, Any], int]:
@@ -332,7 +328,7 @@ def firing(moto_url: str, recorder: Recorder) -> None:
     from mare_dynamodb_streamtrigger.pipe_runner import fire
 
     print("== Firing: the local pipe runner against embedded moto ==")
-    moto_world.moto_api(moto_url, "reset", {})
+    moto_world.reset(moto_url)
     moto_world.seed_table(TABLE, REGION)
     event, _, _, _ = drive("CREATE", properties("fired"))
     assert event["status"] == "SUCCESS", event

@@ -6,17 +6,15 @@ import functools
 import io
 import json
 import logging
-import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
 import botocore.exceptions
 import pytest
-import requests
 from hypothesis import settings
-from moto.server import ThreadedMotoServer
 
 from faults import aws_calls  # noqa: F401 - a fixture for every test module
 from iam_evaluation import Request, requests_of_call
@@ -118,55 +116,60 @@ def record_handler_calls() -> Iterator[dict[str, set[str]]]:
         yield SUITE_CALLS
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests marked last_in_suite run after all others, to see what the others recorded."""
-    items.sort(key=lambda item: item.get_closest_marker("last_in_suite") is not None)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Once every test has run, in whatever order: every AWS call a handler made in the suite is
+    one its handler declares and the execution role allows (test_resource_role.py)."""
+    # Not for a session of other tests that loaded this file (cfn test under contract/harness.py).
+    suite = Path(__file__).resolve().parent
+    if not SUITE_REQUESTS or not any(suite in item.path.parents for item in session.items):
+        return
+    from test_resource_role import role_problems
+
+    problems = role_problems(SUITE_CALLS, SUITE_REQUESTS)
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write("\n")
+        reporter.write_sep(
+            "-", f"execution role: {len(SUITE_REQUESTS)} distinct requests evaluated, {len(problems)} problem(s)"
+        )
+        for problem in problems:
+            reporter.write_line(problem)
+    if problems:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture(scope="session")
 def moto_url() -> Iterator[str]:
-    port = moto_world.free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    url = f"http://127.0.0.1:{port}"
-    saved = {
-        k: os.environ.get(k)
-        for k in (
-            "AWS_ENDPOINT_URL",
-            "AWS_ACCESS_KEY_ID",
-            "AWS_SECRET_ACCESS_KEY",
-            "AWS_SESSION_TOKEN",
-            "AWS_DEFAULT_REGION",
-        )
-    }
-    os.environ.update(
-        AWS_ENDPOINT_URL=url,
-        AWS_ACCESS_KEY_ID="testing",
-        AWS_SECRET_ACCESS_KEY="testing",
-        AWS_SESSION_TOKEN="testing",
-        AWS_DEFAULT_REGION=REGION,
-    )
-    yield url
-    server.stop()
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
+    """moto on 127.0.0.1 for the session, with the AWS environment pointed at it (moto_world)."""
+    with moto_world.moto_server(REGION) as url:
+        yield url
 
 
 @pytest.fixture
 def moto(moto_url: str) -> Iterator[str]:
-    requests.post(f"{moto_url}/moto-api/reset", timeout=10)
+    """moto as new for each test that uses it, and as new after it."""
+    moto_world.reset(moto_url)
     CREATED_ROLE_PATHS.clear()
     yield moto_url
-    requests.post(f"{moto_url}/moto-api/reset", timeout=10)
-    # A reset keeps the state manager's transitions: put pipes back to moving at once.
-    requests.post(f"{moto_url}/moto-api/state-manager/unset-transition", json={"model_name": "pipes::pipe"}, timeout=10)
+    moto_world.reset(moto_url)
 
 
 def client(service: str, **kwargs: Any) -> Any:
     return boto3.client(service, region_name=REGION, **kwargs)
+
+
+def left_behind() -> dict[str, list[str]]:
+    """What the type makes, as it is in moto now: roles (any path), functions, pipes and log groups."""
+    return {
+        "roles": [r["RoleName"] for r in client("iam").list_roles()["Roles"]],
+        "functions": [f["FunctionName"] for f in client("lambda").list_functions()["Functions"]],
+        "pipes": [p["Name"] for p in client("pipes").list_pipes()["Pipes"]],
+        "log groups": [g["logGroupName"] for g in client("logs").describe_log_groups()["logGroups"]],
+    }
+
+
+# What left_behind shows where nothing was made, or all of it was removed.
+NOTHING_LEFT: dict[str, list[str]] = {"roles": [], "functions": [], "pipes": [], "log groups": []}
 
 
 def hold_pipes(moto_url: str, describes: int) -> None:
@@ -201,19 +204,8 @@ def queue_arn(moto: str) -> str:
 
 
 def pipeline_properties(**overrides: Any) -> dict[str, Any]:
-    """The seed's own example: start a pipeline on INSERT of PENDING items."""
-    properties = {
-        "Name": "deployment-processor",
-        "TableName": TABLE,
-        "TriggerType": "PIPELINE",
-        "Handler": "app.handler",
-        "Code": {"ZipFile": "def handler(event, context):\n    return event\n"},
-        "Environment": {"PIPELINE_ARN": PIPELINE_ARN},
-        "FilterPattern": {"eventName": ["INSERT"], "dynamodb": {"NewImage": {"status": {"S": ["PENDING"]}}}},
-        "IsDevops": False,
-    }
-    properties.update(overrides)
-    return properties
+    """The seed's own example (moto_world.example_properties): start a pipeline on INSERT of PENDING items."""
+    return moto_world.example_properties(REGION, ACCOUNT, **overrides)
 
 
 TARGET = driving.Target(REGION, ACCOUNT, moto_world.FAKE_CREDENTIALS, wait=False, max_invocations=None)
@@ -239,28 +231,36 @@ def handler_request(
     return request
 
 
-def invoke(action: str, properties: dict[str, Any] | None, **kwargs: Any) -> dict[str, Any]:
+def invoke_request(request: dict[str, Any]) -> dict[str, Any]:
     from mare_dynamodb_streamtrigger import handlers
 
-    event = handlers.resource(handler_request(action, properties, **kwargs), None)
+    event = handlers.resource(request, None)
     # Everything the entrypoint returns must survive JSON, as Lambda would send it.
-    return json.loads(json.dumps(event))
+    answer: dict[str, Any] = json.loads(json.dumps(event))
+    return answer
+
+
+def invoke(action: str, properties: dict[str, Any] | None, **kwargs: Any) -> dict[str, Any]:
+    return invoke_request(handler_request(action, properties, **kwargs))
 
 
 def drive(
     action: str, properties: dict[str, Any] | None, max_invocations: int = 30, **kwargs: Any
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Invokes as CloudFormation does until the status is final; returns the final and every event."""
+    """Invokes as CloudFormation does until the status is final; returns the final and every event.
+    `kwargs` are handler_request's, `context` that of the first invocation."""
     token = kwargs.pop("token", None) or str(uuid.uuid4())
-    events = [invoke(action, properties, token=token, **kwargs)]
-    while events[-1]["status"] == "IN_PROGRESS":
-        assert len(events) < max_invocations, f"{action} still IN_PROGRESS after {max_invocations} invocations"
-        last = events[-1]
-        assert last["callbackDelaySeconds"] > 0
-        # Copies, so that the events recorded here are not changed by the next invocation.
-        kwargs["context"] = json.loads(json.dumps(last["callbackContext"]))
-        properties = json.loads(json.dumps(last["resourceModel"]))
-        events.append(invoke(action, properties, token=token, **kwargs))
+    first_context = kwargs.pop("context", None)
+
+    def request_for(desired: dict[str, Any] | None, context: dict[str, Any] | None) -> dict[str, Any]:
+        return handler_request(action, desired, token=token, context=context, **kwargs)
+
+    events: list[dict[str, Any]] = []
+    for event in driving.invocations(properties, request_for, invoke_with=invoke_request, context=first_context):
+        events.append(event)
+        if event["status"] == "IN_PROGRESS":
+            assert len(events) < max_invocations, f"{action} still IN_PROGRESS after {max_invocations} invocations"
+            assert event["callbackDelaySeconds"] > 0
     return events[-1], events
 
 

@@ -11,6 +11,7 @@ from conftest import (
     ACCOUNT,
     DEVOPS_ACCOUNT,
     INDEX,
+    NOTHING_LEFT,
     PIPELINE_ARN,
     REGION,
     TABLE,
@@ -18,6 +19,7 @@ from conftest import (
     devops_clients_kwargs,
     drive,
     hold_pipes,
+    left_behind,
     make_table,
     pipeline_properties,
     put_table_parameters,
@@ -326,7 +328,7 @@ def test_missing_ssm_parameter_is_named_in_invalid_request(moto, missing):
     assert final["status"] == "FAILED"
     assert final["errorCode"] == "InvalidRequest"
     assert final["message"] == (f"TableName {TABLE}: SSM parameter {name} not found in account {ACCOUNT} ({REGION})")
-    assert client("iam").list_roles()["Roles"] == []
+    assert left_behind() == NOTHING_LEFT
 
 
 def test_missing_table_gives_not_found(moto):
@@ -365,7 +367,7 @@ def test_environment_that_does_not_fit_the_trigger_is_refused_before_anything_ex
     final, _ = drive("CREATE", pipeline_properties(Environment={"TOPIC": topic_arn, "PIPE": PIPELINE_ARN}))
     assert (final["status"], final["errorCode"]) == ("FAILED", "InvalidRequest")
     assert "TOPIC holds a SNS topic ARN" in final["message"]
-    assert client("iam").list_roles()["Roles"] == []
+    assert left_behind() == NOTHING_LEFT
 
 
 def test_devops_parameters_are_read_through_the_configured_role(moto):
@@ -429,7 +431,7 @@ def test_role_refused_past_the_deadline_fails_not_stabilized_and_rolls_back(tabl
         "after 300 s: "
         f"{ROLE_REFUSED} Rolled back: {ROLE_ARN_PREFIX + PIPE_ROLE}, {ROLE_ARN_PREFIX + FN_ROLE}."
     )
-    assert client("iam").list_roles()["Roles"] == []
+    assert left_behind() == NOTHING_LEFT
 
 
 def test_a_failure_midway_removes_what_was_built_newest_first(table, aws_calls):
@@ -442,8 +444,7 @@ def test_a_failure_midway_removes_what_was_built_newest_first(table, aws_calls):
         "not allowed to create pipes. "
         f"Rolled back: {FUNCTION_ARN}, {ROLE_ARN_PREFIX + PIPE_ROLE}, {ROLE_ARN_PREFIX + FN_ROLE}."
     )
-    assert client("lambda").list_functions()["Functions"] == []
-    assert client("iam").list_roles()["Roles"] == []
+    assert left_behind() == NOTHING_LEFT
     calls = aws_calls.calls
     # Each part is looked at as it is removed: made by this request (the roles' digest), and the
     # trigger's own (the function's role; each role's path and marker).
@@ -602,8 +603,7 @@ def test_a_pipe_still_failing_past_the_deadline_gives_not_stabilized_and_rolls_b
         "Create failed at step pipe: Gave up waiting for the pipe role to reach Pipes after 300 s: "
         f"{PIPE_ROLE_REFUSED.rstrip('.')}. Rolled back: {FUNCTION_ARN}, "
     )
-    assert client("lambda").list_functions()["Functions"] == []
-    assert client("iam").list_roles()["Roles"] == []
+    assert left_behind() == NOTHING_LEFT
 
 
 def test_two_64_character_names_sharing_a_prefix_get_their_own_roles_within_iams_limit(table):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import REGION, client, drive, pipeline_properties
+from conftest import NOTHING_LEFT, REGION, client, drive, left_behind, pipeline_properties
 from mare_dynamodb_streamtrigger.core.names import role_name
 
 NAME = "deployment-processor"
@@ -58,8 +58,7 @@ def test_delete_finishes_a_trigger_whose_pipe_is_already_gone(table):
     client("pipes").delete_pipe(Name=NAME)
     _, events = drive("DELETE", {"Name": NAME})
     assert [e["status"] for e in events] == ["SUCCESS"]
-    assert client("lambda").list_functions()["Functions"] == []
-    assert client("iam").list_roles()["Roles"] == []
+    assert left_behind() == NOTHING_LEFT
 
 
 def test_delete_removes_policies_added_to_the_roles_by_hand(table):
@@ -113,8 +112,7 @@ def test_a_delete_refused_while_the_pipe_changes_state_is_asked_again_later(tabl
     assert events[1]["message"] == "Waiting for the pipe to be deleted: DeletePipe accepted"
     assert aws_calls.counts()["pipes.DeletePipe"] == 2
     assert client("pipes").list_pipes()["Pipes"] == []
-    assert client("lambda").list_functions()["Functions"] == []
-    assert client("iam").list_roles()["Roles"] == []
+    assert left_behind() == NOTHING_LEFT
 
 
 def test_a_pipe_that_fails_to_delete_gives_not_stabilized_with_its_reason(table, aws_calls):
@@ -139,4 +137,4 @@ def test_a_pipe_that_fails_to_delete_gives_not_stabilized_with_its_reason(table,
     retried, _ = drive("DELETE", {"Name": NAME})
     assert retried["status"] == "SUCCESS", retried
     assert client("pipes").list_pipes()["Pipes"] == []
-    assert client("iam").list_roles()["Roles"] == []
+    assert left_behind() == NOTHING_LEFT

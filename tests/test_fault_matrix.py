@@ -14,11 +14,11 @@ import json
 from typing import Any
 
 import pytest
-import requests
 from botocore.retries import standard
 
-from conftest import client, drive, make_table, pipeline_properties
+from conftest import client, drive, left_behind, make_table, pipeline_properties
 from faults import ERROR_KINDS, SERVICE_ERRORS, Recorder
+from mare_streamtrigger_local import moto_world
 
 NAME = "deployment-processor"
 TOPIC = "arn:aws:sns:eu-west-1:123456789012:deployments"
@@ -67,7 +67,7 @@ def updated_properties(queue_arn: str) -> dict[str, Any]:
 
 def fresh_world(moto_url: str) -> str:
     """An empty moto with the table, topic and queue a trigger needs; returns the queue's ARN."""
-    requests.post(f"{moto_url}/moto-api/reset", timeout=10)
+    moto_world.reset(moto_url)
     make_table()
     client("sns").create_topic(Name="deployments")
     sqs = client("sqs")
@@ -76,12 +76,7 @@ def fresh_world(moto_url: str) -> str:
 
 
 def leftovers() -> list[str]:
-    roles = client("iam").list_roles(PathPrefix="/mare-dynamodb-streamtrigger/")["Roles"]
-    return (
-        [r["Arn"] for r in roles]
-        + [f["FunctionArn"] for f in client("lambda").list_functions()["Functions"]]
-        + [p["Arn"] for p in client("pipes").list_pipes()["Pipes"]]
-    )
+    return [name for names in left_behind().values() for name in names]
 
 
 def outcome(event: dict[str, Any]) -> str:

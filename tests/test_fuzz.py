@@ -15,14 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
-from conftest import TARGET, client, make_table, pipeline_properties
+from conftest import NOTHING_LEFT, TARGET, left_behind, make_table, pipeline_properties
 from mare_dynamodb_streamtrigger import handlers
-from mare_dynamodb_streamtrigger.core.names import ROLE_PATH
-from mare_streamtrigger_local import driving
+from mare_streamtrigger_local import driving, moto_world
 from test_bad_input import CASES
 
 pytestmark = pytest.mark.fuzz
@@ -198,18 +196,6 @@ def requests_(draw: Any) -> tuple[str, dict[str, Any]]:
     return change, event
 
 
-def leftovers() -> dict[str, list[str]]:
-    return {
-        "roles": [r["RoleName"] for r in client("iam").list_roles(PathPrefix=ROLE_PATH)["Roles"]],
-        "functions": [f["FunctionName"] for f in client("lambda").list_functions()["Functions"]],
-        "pipes": [p["Name"] for p in client("pipes").list_pipes()["Pipes"]],
-        "log groups": [g["logGroupName"] for g in client("logs").describe_log_groups()["logGroups"]],
-    }
-
-
-NOTHING = {"roles": [], "functions": [], "pipes": [], "log groups": []}
-
-
 def test_no_input_crashes_a_handler(moto, aws_calls):
     make_table()
     seen = {"examples": 0, "statuses": {}}
@@ -238,12 +224,12 @@ def test_no_input_crashes_a_handler(moto, aws_calls):
             assert isinstance(message, str) and len(message) > 10, (change, answer)
             assert not PYTHON_ERROR.search(message), (change, answer)
             if event.get("action") == "CREATE" and any(MUTATING.search(call) for call in aws_calls.calls):
-                assert leftovers() == NOTHING, (change, answer)
+                assert left_behind() == NOTHING_LEFT, (change, answer)
         elif status == "IN_PROGRESS":
             assert answer["callbackDelaySeconds"] > 0 and isinstance(answer["callbackContext"], dict)
         if status != "FAILED" and any(MUTATING.search(call) for call in aws_calls.calls):
             # Something was built: start the next example from the same world.
-            requests.post(f"{moto}/moto-api/reset", timeout=10)
+            moto_world.reset(moto)
             make_table()
 
     one()

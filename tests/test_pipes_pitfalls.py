@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from conftest import ACCOUNT, REGION, TABLE, client, drive, invoke, pipeline_properties
+from conftest import ACCOUNT, NOTHING_LEFT, REGION, TABLE, client, drive, invoke, left_behind, pipeline_properties
 from mare_dynamodb_streamtrigger.core import waits
 from mare_dynamodb_streamtrigger.core.names import LOG_GROUP_CREATOR_TAG, pipe_log_group_arn, role_name
 from mare_dynamodb_streamtrigger.core.settings import DEFAULT_INPUT_TEMPLATE
@@ -422,7 +422,7 @@ def test_bad_log_or_key_settings_are_refused_before_anything_exists(table, prop,
     final, _ = drive("CREATE", pipeline_properties(**{prop: value}))
     assert (final["status"], final["errorCode"]) == ("FAILED", "InvalidRequest")
     assert final["message"].startswith(message)
-    assert client("iam").list_roles()["Roles"] == []
+    assert left_behind() == NOTHING_LEFT
     assert client("logs").describe_log_groups()["logGroups"] == []
 
 

@@ -200,9 +200,25 @@ def role_for(request: Request) -> list[dict[str, Any]]:
     return statements()
 
 
-@pytest.mark.last_in_suite
-def test_every_call_a_handler_made_in_the_suite_is_declared_and_allowed_by_the_role(moto):
-    # One pass of every action here, so that the check has something to see when run alone.
+def tolerated_denial(request: Request) -> bool:
+    """GetRole of a name no role has, or of a same-named role outside the type's path (the attacks
+    of test_hostile_caller): IAM refuses it or may, and the handlers read that as "not ours"
+    (test_hostile_caller simulates the refusal). No other call may be denied."""
+    return request.action == "iam:GetRole" and (
+        (NO_SUCH_ROLE, "true") in request.context or f":role{ROLE_PATH}" not in request.resource
+    )
+
+
+def role_problems(calls: dict[str, set[str]], requests: set[Request]) -> list[str]:
+    """Calls the schema does not declare for their handler, and requests the role would deny."""
+    problems = [f"{action} calls {', '.join(missing)}, undeclared" for action, missing in undeclared(calls).items()]
+    denied = [request for request in requests if allowing_statement(role_for(request), request) is None]
+    return problems + sorted(f"denied: {request}" for request in denied if not tolerated_denial(request))
+
+
+def test_every_call_a_handler_made_so_far_is_declared_and_allowed_by_the_role(moto):
+    """The calls of this test's own pass of every action, and those of every test before it; the
+    session's end checks those of the whole suite, whatever the order (conftest.py)."""
     make_table()
     properties = pipeline_properties()
     assert drive("CREATE", properties)[0]["status"] == "SUCCESS"
@@ -212,21 +228,4 @@ def test_every_call_a_handler_made_in_the_suite_is_declared_and_allowed_by_the_r
     assert drive("DELETE", {"Name": properties["Name"]})[0]["status"] == "SUCCESS"
 
     assert set(SUITE_CALLS) == set(HANDLERS)
-    assert undeclared(SUITE_CALLS) == {}
-    denied = [request for request in SUITE_REQUESTS if allowing_statement(role_for(request), request) is None]
-    # GetRole of a name no role has, or of a same-named role outside the type's path (the attacks
-    # of test_hostile_caller): IAM refuses it or may, and the handlers read that as "not ours"
-    # (test_hostile_caller simulates the refusal). No other call may be denied.
-    tolerated = [
-        request
-        for request in denied
-        if request.action == "iam:GetRole"
-        and ((NO_SUCH_ROLE, "true") in request.context or f":role{ROLE_PATH}" not in request.resource)
-    ]
-    assert sorted(str(request) for request in denied if request not in tolerated) == []
-    print(
-        "calls seen, by action:",
-        {action: len(calls) for action, calls in sorted(SUITE_CALLS.items())},
-        f"; {len(SUITE_REQUESTS)} distinct requests evaluated against the role, "
-        f"{len(tolerated)} GetRole of absent or foreign roles tolerated either way, no other denied",
-    )
+    assert role_problems(SUITE_CALLS, SUITE_REQUESTS) == []

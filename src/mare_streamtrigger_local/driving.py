@@ -4,11 +4,12 @@ the same request with the returned callback context while the action is IN_PROGR
 from __future__ import annotations
 
 import contextlib
+import copy
 import json
 import sys
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,18 +94,43 @@ def invoke(payload: Json) -> Json:
     return answer
 
 
+def invocations(
+    properties: Json | None,
+    request_for: Callable[[Json | None, Json | None], Json],
+    invoke_with: Callable[[Json], Json] = invoke,
+    wait: bool = False,
+    context: Json | None = None,
+) -> Iterator[Json]:
+    """The one drive loop: the entrypoint invoked with `request_for(properties, context)`, then again
+    with the callback context and model it returned while the status is IN_PROGRESS, as
+    CloudFormation does (waiting callbackDelaySeconds where `wait`). Yields every event; each
+    invocation gets copies, so an event once yielded is never changed by the next. `context` is the
+    first invocation's callback context (a test's forged one, say)."""
+    while True:
+        event = invoke_with(request_for(properties, context))
+        yield event
+        if event.get("status") != "IN_PROGRESS":
+            return
+        if wait:
+            time.sleep(event.get("callbackDelaySeconds") or 0)
+        context = copy.deepcopy(event.get("callbackContext"))
+        properties = copy.deepcopy(event.get("resourceModel")) or properties
+
+
 def drive(
     action: str, target: Target, properties: Json | None, previous: Json | None, emit: Callable[[str, int, Json], None]
 ) -> Json:
     """Invokes as CloudFormation does, one token, until the status is final; returns the final event."""
-    token, context, invocation = str(uuid.uuid4()), None, 0
-    while True:
-        invocation += 1
-        event = invoke(handler_request(action, target, token, properties, previous, context))
+    token = str(uuid.uuid4())
+
+    def request_for(desired: Json | None, context: Json | None) -> Json:
+        return handler_request(action, target, token, desired, previous, context)
+
+    event: Json = {}
+    for invocation, event in enumerate(invocations(properties, request_for, wait=target.wait), 1):
         emit(action, invocation, event)
-        if event.get("status") != "IN_PROGRESS":
-            return event
-        if target.max_invocations is not None and invocation >= target.max_invocations:
+        looping = target.max_invocations is not None and invocation >= target.max_invocations
+        if event.get("status") == "IN_PROGRESS" and looping:
             gave_up = {
                 "status": "FAILED",
                 "errorCode": "NotStabilized",
@@ -112,10 +138,7 @@ def drive(
             }
             emit(action, invocation, gave_up)
             return gave_up
-        if target.wait:
-            time.sleep(event.get("callbackDelaySeconds") or 0)
-        context = event.get("callbackContext")
-        properties = event.get("resourceModel") or properties
+    return event
 
 
 def describe_built(model: Json, region: str) -> Json:

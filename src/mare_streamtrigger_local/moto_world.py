@@ -50,19 +50,30 @@ DEMO_PIPELINE = "deploy-pipeline"
 DEMO_HELD_DESCRIBES = 2
 
 
-def demo_properties(region: str, account: str) -> Json:
-    """The seed's example: start a pipeline on the INSERT of a PENDING deployment request."""
+def example_properties(region: str, account: str, **overrides: Any) -> Json:
+    """The seed's example, the one trigger the demo, the tests and the benchmarks build on: start a
+    pipeline on the INSERT of a PENDING deployment request. `overrides` replace properties."""
     return {
         "Name": "deployment-processor",
         "TableName": DEMO_TABLE,
         "TriggerType": "PIPELINE",
         "Handler": "app.handler",
-        "Code": {"ZipFile": "def handler(event, context):\n    print(event)\n    return event\n"},
-        "Environment": {"PIPELINE_ARN": f"arn:aws:codepipeline:{region}:{account}:deploy-pipeline"},
+        "Code": {"ZipFile": "def handler(event, context):\n    return event\n"},
+        "Environment": {"PIPELINE_ARN": f"arn:aws:codepipeline:{region}:{account}:{DEMO_PIPELINE}"},
         "FilterPattern": {"eventName": ["INSERT"], "dynamodb": {"NewImage": {"status": {"S": ["PENDING"]}}}},
-        "TableIndexName": DEMO_INDEX,
         "IsDevops": False,
+        **overrides,
     }
+
+
+def demo_properties(region: str, account: str) -> Json:
+    """The example as the demo shows it: reading the table's index, printing what it receives."""
+    return example_properties(
+        region,
+        account,
+        Code={"ZipFile": "def handler(event, context):\n    print(event)\n    return event\n"},
+        TableIndexName=DEMO_INDEX,
+    )
 
 
 def free_port() -> int:
@@ -72,10 +83,11 @@ def free_port() -> int:
 
 
 def moto_api(url: str, path: str, body: Json) -> None:
-    request = urllib.request.Request(
+    """A call of moto's own API, on the moto server this module started (http://127.0.0.1)."""
+    request = urllib.request.Request(  # noqa: S310 - our own server's address
         f"{url}/moto-api/{path}", data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
     )
-    with urllib.request.urlopen(request, timeout=10):
+    with urllib.request.urlopen(request, timeout=10):  # noqa: S310 - our own server's address
         pass
 
 
@@ -127,16 +139,22 @@ def moto_server(region: str) -> Iterator[str]:
     server.start()
     try:
         with moto_environment(url, region):
-            moto_api(url, "reset", {})
+            reset(url)
             try:
                 yield url
             finally:
                 with contextlib.suppress(OSError):
-                    moto_api(url, "state-manager/unset-transition", {"model_name": "pipes::pipe"})
-                    moto_api(url, "reset", {})
+                    reset(url)
     finally:
         server.stop()
         requests_log.setLevel(saved_level)
+
+
+def reset(url: str) -> None:
+    """moto as new: no resources, and pipes moving through their states at once again (a reset
+    alone keeps the state manager's transitions)."""
+    moto_api(url, "reset", {})
+    moto_api(url, "state-manager/unset-transition", {"model_name": "pipes::pipe"})
 
 
 def hold_pipes(url: str, describes: int) -> None:

@@ -274,6 +274,11 @@ def _validate_environment(trigger_type: str, environment: Any) -> None:
         size += len(key.encode()) + len(value.encode())
     if size > ENVIRONMENT_MAX_BYTES:
         raise invalid(f"Environment holds {size} bytes of keys and values; Lambda allows {ENVIRONMENT_MAX_BYTES}")
+    _validate_environment_arns(trigger_type, environment)
+
+
+def _validate_environment_arns(trigger_type: str, environment: Mapping[str, str]) -> None:
+    """At least one ARN of the trigger type's kind, none of the other kind."""
     own, other, own_kind, other_kind = (
         (CODEPIPELINE_ARN, SNS_TOPIC_ARN, "CodePipeline", "SNS topic")
         if trigger_type == "PIPELINE"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import types
-from collections.abc import Mapping, MutableMapping, Sequence
+from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from functools import cache
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
@@ -174,20 +174,18 @@ def value_problem(value: Any, hint: Any, path: str) -> str | None:
     if origin in (Mapping, MutableMapping, dict):
         if not isinstance(value, Mapping):
             return f"{subject} must be an object, not {json_type(value)}"
-        for key, item in value.items():
-            problem = value_problem(item, get_args(hint)[1], f"{path}.{shown(key)}" if path else shown(key))
-            if problem:
-                return problem
-        return None
+        entries = ((f"{path}.{shown(key)}" if path else shown(key), item) for key, item in value.items())
+        return first_problem(entries, get_args(hint)[1])
     if origin in (Sequence, list):
         if not isinstance(value, list):
             return f"{subject} must be an array, not {json_type(value)}"
-        for index, item in enumerate(value):
-            problem = value_problem(item, get_args(hint)[0], f"{path}[{index}]")
-            if problem:
-                return problem
-        return None
+        return first_problem(((f"{path}[{index}]", item) for index, item in enumerate(value)), get_args(hint)[0])
     return scalar_problem(value, hint, subject)
+
+
+def first_problem(entries: Iterable[tuple[str, Any]], hint: Any) -> str | None:
+    """The first of the (path, value) entries that does not fit `hint`."""
+    return next((problem for path, item in entries if (problem := value_problem(item, hint, path))), None)
 
 
 def object_problem(value: Any, model: type[Any], path: str) -> str | None:

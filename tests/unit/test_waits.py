@@ -1,4 +1,4 @@
-"""progress: events and the waits kept in the JSON-only callback context."""
+"""waits: the progress events and the waits kept in the JSON-only callback context."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""spec: what AWS is asked for, from the desired model."""
+"""What AWS is asked for, from the desired model: settings, request arguments, code archives, differences."""
 
 from __future__ import annotations
 

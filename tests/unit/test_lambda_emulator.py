@@ -14,7 +14,13 @@ import pytest
 
 from mare_dynamodb_streamtrigger.core.code_archives import builtin_files, code_sha256, inline_zip, zip_of
 from mare_streamtrigger_local import lambda_emulator as local_function
-from mare_streamtrigger_local.lambda_emulator import FunctionCodeError, LocalFunction, deployed_archive, extract
+from mare_streamtrigger_local.lambda_emulator import (
+    FunctionCodeError,
+    LocalFunction,
+    code_from_location,
+    deployed_archive,
+    extract,
+)
 
 ARN = "arn:aws:lambda:eu-west-1:999999999999:function:f"  # an account no moto in this process holds
 
@@ -245,3 +251,9 @@ def test_an_archive_within_the_limits_unpacks_whole(tmp_path):
         "pkg/__init__.py",
         "pkg/data.json",
     ]
+
+
+@pytest.mark.parametrize("location", ["file:///etc/passwd", "http://127.0.0.1:5000/code.zip", "ftp://host/code.zip"])
+def test_code_is_read_from_https_alone(location):
+    with pytest.raises(FunctionCodeError, match=r"^Code\.Location is not an https URL"):
+        code_from_location(location)

@@ -69,7 +69,7 @@ MINIMUM = {
 
 
 def properties(name: str = "deployment-processor", **overrides: Any) -> dict[str, Any]:
-    return moto_world.example_properties(REGION, "123456789012", Name=name, TableName=TABLE, **overrides)
+    return moto_world.example_properties(REGION, "123456789012", Name=name, **overrides)
 
 
 def drive(

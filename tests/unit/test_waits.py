@@ -200,3 +200,9 @@ def test_any_other_refusal_is_raised_as_it_came(code, busy):
     with pytest.raises(ClientError) as caught:
         waits.wait_if_busy(error, busy, {}, model())
     assert caught.value is error
+
+
+def test_every_wait_has_a_key_of_its_own():
+    defined = [value for value in vars(waits).values() if isinstance(value, Wait)]
+    assert len(waits.WAITS) == len(defined) == 12
+    assert all(waits.WAITS[kind.key] is kind for kind in defined)

@@ -154,7 +154,7 @@ def desired_model(request: ResourceHandlerRequest) -> ResourceModel:
     """The request's desired properties. The entrypoint's guard has refused CREATE and UPDATE
     requests without them; this names the property set that is missing all the same."""
     if request.desiredResourceState is None:
-        raise invalid("The request holds no resource properties (desiredResourceState)")
+        raise invalid("The request carries no resource properties")
     return request.desiredResourceState
 
 

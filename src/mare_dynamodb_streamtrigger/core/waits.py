@@ -71,24 +71,10 @@ FAILED_PIPE_DELETED = Wait(
     "failed_pipe_deleted", "the failed pipe to be deleted", STABILIZATION_DEADLINE_SECONDS, PIPE_POLL_SECONDS
 )
 PIPE_DELETED = Wait("pipe_deleted", "the pipe to be deleted", STABILIZATION_DEADLINE_SECONDS, PIPE_POLL_SECONDS)
-# Every wait, by its key: a callback context may hold deadlines of these alone.
-WAITS = {
-    wait.key: wait
-    for wait in (
-        OVERALL,
-        FUNCTION_ROLE_USABLE,
-        FUNCTION_ACTIVE,
-        FUNCTION_BUSY,
-        FUNCTION_CONFIGURATION_UPDATED,
-        FUNCTION_CODE_UPDATED,
-        PIPE_ROLE_USABLE,
-        NEW_PIPE_VISIBLE,
-        PIPE_RUNNING,
-        PIPE_BUSY,
-        FAILED_PIPE_DELETED,
-        PIPE_DELETED,
-    )
-}
+# Every wait defined above, by its key: a callback context may hold deadlines of these alone. Read
+# from the module itself, so that a new wait cannot be left out (a resumed context holding its
+# deadline would be refused).
+WAITS = {value.key: value for value in list(globals().values()) if isinstance(value, Wait)}
 
 
 class Busy(NamedTuple):

@@ -52,7 +52,8 @@ def check_claims(
 
 
 def check_progress(context: ClaimedContext, steps: Sequence[str] = (), parts_made: Sequence[str] = ()) -> None:
-    """Steps and parts the action knows, each once; deadlines no later than the longest wait."""
+    """Steps and parts the action knows, each once; deadlines of the handler's own waits alone, none
+    further ahead than its wait may last."""
     done = context.get("done", [])
     if any(step not in steps for step in done) or len(set(done)) != len(done):
         raise refused("done names steps this action does not have")

@@ -261,7 +261,7 @@ def test_a_new_pipe_that_aws_stopped_fails_at_once_with_its_reason_and_is_rolled
     assert [e["status"] for e in events] == ["IN_PROGRESS", "FAILED"]
     assert final["errorCode"] == "NotStabilized"
     assert final["message"].startswith(
-        f"Create failed at step pipe_running: Pipe {NAME} was stopped by AWS: {STOPPED_BY_AWS}. Rolled back: "
+        f"Create failed at step pipe_settled: Pipe {NAME} was stopped by AWS: {STOPPED_BY_AWS}. Rolled back: "
     )
     assert world() == before
 
@@ -302,8 +302,9 @@ def test_every_wait_ends_by_the_overall_deadline_and_the_create_is_rolled_back(m
 
     assert (final["status"], final["errorCode"]) == ("FAILED", "NotStabilized")
     assert final["message"].startswith(
-        "Create failed at step pipe_running: Gave up waiting for the pipe to be RUNNING: all waits of one action "
-        "end after 2700 s, leaving time to roll back within CloudFormation's 60 minutes: state CREATING. Rolled back: "
+        "Create failed at step pipe_settled: Gave up waiting for the pipe to reach its DesiredState: "
+        "all waits of one action end after 2700 s, leaving time to roll back within CloudFormation's 60 minutes: "
+        "state CREATING. Rolled back: "
     )
     assert world() == before
 
@@ -363,7 +364,7 @@ def test_a_new_pipe_never_found_fails_after_its_deadline_and_is_rolled_back(tabl
 
     assert (final["status"], final["errorCode"]) == ("FAILED", "NotStabilized")
     assert final["message"].startswith(
-        "Create failed at step pipe_running: Gave up waiting for the new pipe to be visible after 120 s: "
+        "Create failed at step pipe_settled: Gave up waiting for the new pipe to be visible after 120 s: "
         f"DescribePipe {NAME}: not found."
     )
     aws_calls.faults.clear()

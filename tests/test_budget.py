@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from conftest import drive, hold_pipes, pipeline_properties
 
 # Calls before the pipe's stabilization polls; then per poll one describe and the resumed context's
@@ -44,3 +46,54 @@ def test_read_update_and_delete_stay_within_their_budgets(table, aws_calls):
     assert final["status"] == "SUCCESS"
     polls = len(events) - 1
     assert len(aws_calls.calls) <= DELETE_BEFORE_POLLS + polls + DELETE_AFTER_POLLS, aws_calls.calls
+
+
+# Issue 22's options, set all at once, with values other than AWS's defaults.
+EVERY_OPTION = {
+    "DesiredState": "STOPPED",
+    "ParallelizationFactor": 4,
+    "Description": "Starts the deployment pipeline",
+    "Architectures": ["arm64"],
+    "EphemeralStorage": {"Size": 2048},
+    "TracingConfig": {"Mode": "Active"},
+    "LoggingConfig": {"LogFormat": "JSON", "ApplicationLogLevel": "DEBUG"},
+}
+
+
+def test_the_options_add_no_call_to_create_or_read(table, aws_calls):
+    """Each option rides on a request the trigger makes anyway (CreateFunction, CreatePipe)."""
+    drive("CREATE", pipeline_properties())
+    plain = aws_calls.counts()
+    drive("DELETE", {"Name": "deployment-processor"})
+    aws_calls.calls.clear()
+    many_filters = [{"Pattern": {"eventName": [name]}} for name in ("INSERT", "MODIFY", "REMOVE")]
+    with_options = pipeline_properties(**EVERY_OPTION, FilterPatterns=many_filters)
+    del with_options["FilterPattern"]
+    final, _ = drive("CREATE", with_options)
+    assert final["status"] == "SUCCESS", final
+    assert aws_calls.counts() == plain
+
+
+def test_changing_the_options_adds_one_call_only_for_the_architecture(table, aws_calls):
+    """Update: the function's options go with UpdateFunctionConfiguration, the state, factor and
+    filters with UpdatePipe; the architecture alone needs UpdateFunctionCode (1 call), and a pipe
+    being stopped one more look."""
+    drive("CREATE", pipeline_properties())
+    aws_calls.calls.clear()
+    assert (
+        drive("UPDATE", pipeline_properties(MemorySize=256, BatchSize=50), previous=pipeline_properties())[0]["status"]
+        == "SUCCESS"
+    )
+    plain = aws_calls.counts()
+    aws_calls.calls.clear()
+    options = {key: value for key, value in EVERY_OPTION.items() if key != "Architectures"}
+    desired = pipeline_properties(MemorySize=512, BatchSize=60, **options)
+    assert (
+        drive("UPDATE", desired, previous=pipeline_properties(MemorySize=256, BatchSize=50))[0]["status"] == "SUCCESS"
+    )
+    # Stopping the pipe (DesiredState STOPPED) is looked at once more, while it goes STOPPING.
+    assert aws_calls.counts() == plain + Counter({"pipes.DescribePipe": 1})
+    aws_calls.calls.clear()
+    arm = {**desired, "Architectures": ["arm64"]}
+    assert drive("UPDATE", arm, previous=desired)[0]["status"] == "SUCCESS"
+    assert aws_calls.counts()["lambda.UpdateFunctionCode"] == 1

@@ -106,4 +106,6 @@ def test_negative_control_a_create_that_ignores_an_existing_trigger_fails_the_su
 def test_the_same_contract_test_passes_with_the_real_handler():
     result = run_harness("--", "-k", "contract_create_create")
     assert result.returncode == 0, result.stdout[-2000:]
-    assert result.stdout.count("1 passed") == 2  # once per inputs set
+    input_sets = len(list((ROOT / "inputs").glob("inputs_*_create.json")))
+    assert input_sets == 3
+    assert result.stdout.count("1 passed") == input_sets  # once per inputs set

@@ -162,6 +162,7 @@ def test_pipeline_trigger_builds_every_part_exactly(table):
             "MaximumBatchingWindowInSeconds": 0,
             "MaximumRetryAttempts": -1,
             "MaximumRecordAgeInSeconds": -1,
+            "ParallelizationFactor": 1,
             "StartingPosition": "LATEST",
         },
         "FilterCriteria": {
@@ -233,6 +234,7 @@ def test_sns_trigger_with_index_and_dead_letter_queue(table, topic_arn, queue_ar
             "MaximumBatchingWindowInSeconds": 5,
             "MaximumRetryAttempts": 3,
             "MaximumRecordAgeInSeconds": 3600,
+            "ParallelizationFactor": 1,
             "StartingPosition": "TRIM_HORIZON",
             "OnPartialBatchItemFailure": "AUTOMATIC_BISECT",
             "DeadLetterConfig": {"Arn": queue_arn},
@@ -255,12 +257,12 @@ def test_create_waits_for_the_pipe_with_in_progress_events(moto, table):
     for event in waiting:
         assert event["status"] == "IN_PROGRESS"
         assert event["callbackDelaySeconds"] == 10
-        assert event["message"].startswith("Waiting for the pipe to be RUNNING: state CREATING")
+        assert event["message"].startswith("Waiting for the pipe to reach its DesiredState: state CREATING")
         # The context is JSON only and carries the steps done and the deadline.
         context = event["callbackContext"]
         assert json.loads(json.dumps(context)) == context
-        assert "pipe" in context["done"] and "pipe_running" not in context["done"]
-        assert context["deadlines"][waits.PIPE_RUNNING.key] > 0
+        assert "pipe" in context["done"] and "pipe_settled" not in context["done"]
+        assert context["deadlines"][waits.PIPE_SETTLED.key] > 0
         # The model handed back carries the write-only Code, for the next invocation.
         assert event["resourceModel"]["Code"] == pipeline_properties()["Code"]
 
@@ -279,7 +281,7 @@ def test_failed_pipe_state_gives_not_stabilized_with_reason_and_rolls_back(table
     assert len(events) == 1
     assert (final["status"], final["errorCode"]) == ("FAILED", "NotStabilized")
     assert final["message"] == (
-        f"Create failed at step pipe_running: Pipe {NAME} is CREATE_FAILED: {reason}. Rolled back: {PIPE_ARN}, "
+        f"Create failed at step pipe_settled: Pipe {NAME} is CREATE_FAILED: {reason}. Rolled back: {PIPE_ARN}, "
         f"{FUNCTION_ARN}, {ROLE_ARN_PREFIX + PIPE_ROLE}, {ROLE_ARN_PREFIX + FN_ROLE}."
     )
     assert client("pipes").list_pipes()["Pipes"] == []

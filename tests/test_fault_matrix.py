@@ -51,7 +51,7 @@ WAITED_OUT = {
 
 
 def updated_properties(queue_arn: str) -> dict[str, Any]:
-    return pipeline_properties(
+    properties = pipeline_properties(
         TriggerType="SNS_TOPIC",
         Environment={"TOPIC_ARN": TOPIC},
         Handler="main.process",
@@ -60,9 +60,19 @@ def updated_properties(queue_arn: str) -> dict[str, Any]:
         TableIndexName="status-index",
         DeadLetterQueueArn=queue_arn,
         BatchSize=10,
-        FilterPattern={"eventName": ["MODIFY"]},
+        FilterPatterns=[{"Pattern": {"eventName": ["MODIFY"]}}, {"Pattern": {"eventName": ["REMOVE"]}}],
         Tags=[{"Key": "team", "Value": "data"}],
+        # Issue 22's options, each changed: a failure at any call must roll them all back too.
+        DesiredState="STOPPED",
+        ParallelizationFactor=3,
+        Description="Publishes each change",
+        Architectures=["arm64"],
+        EphemeralStorage={"Size": 1024},
+        TracingConfig={"Mode": "Active"},
+        LoggingConfig={"LogFormat": "JSON", "ApplicationLogLevel": "WARN"},
     )
+    del properties["FilterPattern"]  # in place of FilterPatterns
+    return properties
 
 
 def fresh_world(moto_url: str) -> str:

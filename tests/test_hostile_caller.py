@@ -32,6 +32,7 @@ from conftest import (
     pipeline_properties,
 )
 from mare_dynamodb_streamtrigger.core import waits
+from mare_dynamodb_streamtrigger.core.filter_pattern import PATTERN_DEPTH_MAX, PatternError, validate_stream_filter
 from mare_dynamodb_streamtrigger.core.names import ROLE_PATH, role_name, table_parameter_name
 
 # What a hand-made function, role or pipe is assumed by (moto does not check the trust).
@@ -345,7 +346,7 @@ def test_a_forged_context_with_every_step_done_does_not_adopt_or_delete_a_users_
     context = {
         "TableArn": table["TableArn"],
         "StreamArn": table["LatestStreamArn"],
-        "done": [*steps, "pipe_running"],
+        "done": [*steps, "pipe_settled"],
         "created": ["function_role", "pipe_role", "function", "pipe"],
     }
 
@@ -370,7 +371,7 @@ def test_a_forged_context_with_every_step_done_does_not_adopt_or_delete_a_users_
         ({"StreamArn": "*"}, f"StreamArn is not a stream of table {TABLE}"),
         ({"done": ["function_role", "wipe_account"]}, "done names steps this action does not have"),
         ({"created": ["function", "function"]}, "created names parts this action does not make"),
-        ({"deadlines": {waits.PIPE_RUNNING.key: 4e12}}, "a deadline lies more than 1800 s ahead"),
+        ({"deadlines": {waits.PIPE_SETTLED.key: 4e12}}, "a deadline lies more than 1800 s ahead"),
         # Waits that never end: the overall deadline (docs/aws-behaviour.md, "Time") pushed out.
         ({"deadlines": {waits.OVERALL.key: 4e12}}, "a deadline lies more than 2700 s ahead"),
         # Each wait is bounded by its own limit: a role's propagation by 300 s, not the longest wait's.
@@ -507,6 +508,33 @@ def nested(depth: int, leaf: Any) -> Any:
             "FilterPattern nests deeper than 75 levels (in the request's requestData)",
         ),
         (
+            {
+                "FilterPattern": None,
+                "FilterPatterns": [{"Pattern": {"eventName": ["INSERT"]}}, {"Pattern": nested(990, ["x"])}],
+            },
+            "FilterPatterns nests deeper than 75 levels (in the request's requestData)",
+        ),
+        (
+            {
+                "FilterPattern": None,
+                "FilterPatterns": [
+                    {"Pattern": {"eventName": ["INSERT"]}},
+                    {"Pattern": {"dynamodb": {"NewImage": {"n": {"N": [10**400]}}}}},
+                ],
+            },
+            "FilterPatterns[1].Pattern: holds a number beyond what a pattern can hold (at most 1.79769e+308)",
+        ),
+        (
+            {
+                "FilterPattern": None,
+                "FilterPatterns": [
+                    {"Pattern": {"eventName": ["INSERT"]}},
+                    {"Pattern": {"dynamodb": nested(60, {"S": ["x" * 5000]})}},
+                ],
+            },
+            "FilterPatterns[1].Pattern: holds more than 4096 characters as compact JSON; Pipes allows 4096",
+        ),
+        (
             {"FilterPattern": {"dynamodb": {"NewImage": {"n": {"N": [{"numeric": ["=", 10**400]}]}}}}},
             "FilterPattern: holds a number beyond what a pattern can hold (at most 1.79769e+308)",
         ),
@@ -533,6 +561,9 @@ def nested(depth: int, leaf: Any) -> Any:
     ],
     ids=[
         "990 levels",
+        "990 levels in FilterPatterns",
+        "10**400 in a second pattern",
+        "a second pattern too long",
         "10**400 in numeric",
         "10**400 as a value",
         "too long",
@@ -542,12 +573,26 @@ def nested(depth: int, leaf: Any) -> Any:
     ],
 )
 def test_crafted_input_is_refused_by_name_before_anything(table, aws_calls, overrides, message):
-    final = invoke("CREATE", pipeline_properties(**overrides))
+    properties = pipeline_properties(**overrides)
+    properties = {key: value for key, value in properties.items() if value is not None}
+    final = invoke("CREATE", properties)
 
     assert (final["status"], final["errorCode"]) == ("FAILED", "InvalidRequest")
     assert final["message"] == message
     assert mutations(aws_calls) == []
     assert left_behind() == NOTHING_LEFT
+
+
+def test_the_deepest_pattern_the_validator_takes_is_taken_in_filter_patterns_too(table, aws_calls):
+    """The request's depth guard leaves room for FilterPatterns' two extra levels (list, Pattern)."""
+    deepest = {"dynamodb": nested(PATTERN_DEPTH_MAX - 3, ["x"])}  # the leaf "x" at level 70
+    validate_stream_filter(deepest)  # the validator's own limit: this is its deepest
+    with pytest.raises(PatternError):
+        validate_stream_filter({"dynamodb": nested(PATTERN_DEPTH_MAX - 2, ["x"])})
+    properties = pipeline_properties(FilterPatterns=[{"Pattern": {"eventName": ["INSERT"]}}, {"Pattern": deepest}])
+    del properties["FilterPattern"]
+    final, _ = drive("CREATE", properties)
+    assert final["status"] == "SUCCESS", final
 
 
 def test_a_megabyte_pattern_800_levels_deep_is_refused_without_the_memory_it_would_take(table):

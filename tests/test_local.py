@@ -28,7 +28,7 @@ def test_demo(environment, capsys):
     for expected in (
         "=== CREATE ===",
         "CREATE #1: IN_PROGRESS, call back in 10 s",
-        "message: Waiting for the pipe to be RUNNING",
+        "message: Waiting for the pipe to reach its DesiredState",
         "CREATE #2: SUCCESS",
         "=== what CREATE built ===",
         '"PolicyName": "StreamTrigger"',

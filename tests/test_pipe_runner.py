@@ -154,6 +154,7 @@ def test_a_zero_code_pipeline_trigger_starts_the_pipeline_for_a_matching_insert_
         "ok": True,
         "problem": None,
         "warnings": [],
+        "notes": [],
     }
 
 

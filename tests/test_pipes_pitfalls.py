@@ -178,6 +178,7 @@ def test_changing_only_the_filter_keeps_the_template_and_every_stream_setting(ta
         "MaximumBatchingWindowInSeconds": 0,
         "MaximumRetryAttempts": -1,
         "MaximumRecordAgeInSeconds": 600,
+        "ParallelizationFactor": 1,
         "DeadLetterConfig": {},
     }
     assert request["SourceParameters"]["FilterCriteria"] == {"Filters": [{"Pattern": '{"eventName":["MODIFY"]}'}]}

@@ -254,7 +254,7 @@ def test_no_secret_reaches_a_log_a_message_or_a_callback_context(moto, aws_calls
     assert "Response body" in logged and "Authorization" in logged
     assert redaction.MASK in logged
     # The provider's group gets the handlers' own lines, and none of botocore's request records.
-    assert "create pipe_running: done" in written["the provider's log group"]
+    assert "create pipe_settled: done" in written["the provider's log group"]
     assert "botocore" not in written["the provider's log group"]
 
 

@@ -49,13 +49,21 @@ class ResourceModel(BaseModel):
     Runtime: Optional[str]
     MemorySize: Optional[int]
     Timeout: Optional[int]
+    Description: Optional[str]
+    Architectures: Optional[Sequence[str]]
+    EphemeralStorage: Optional["_EphemeralStorage"]
+    TracingConfig: Optional["_TracingConfig"]
+    LoggingConfig: Optional["_LoggingConfig"]
     Environment: Optional[MutableMapping[str, str]]
     FilterPattern: Optional[MutableMapping[str, Any]]
+    FilterPatterns: Optional[Sequence["_Filter"]]
     TableIndexName: Optional[str]
     IsDevops: Optional[bool]
     StartingPosition: Optional[str]
+    DesiredState: Optional[str]
     BatchSize: Optional[int]
     MaximumBatchingWindowInSeconds: Optional[int]
+    ParallelizationFactor: Optional[int]
     MaximumRetryAttempts: Optional[int]
     MaximumRecordAgeInSeconds: Optional[int]
     OnPartialBatchItemFailure: Optional[str]
@@ -90,13 +98,21 @@ class ResourceModel(BaseModel):
             Runtime=json_data.get("Runtime"),
             MemorySize=json_data.get("MemorySize"),
             Timeout=json_data.get("Timeout"),
+            Description=json_data.get("Description"),
+            Architectures=json_data.get("Architectures"),
+            EphemeralStorage=EphemeralStorage._deserialize(json_data.get("EphemeralStorage")),
+            TracingConfig=TracingConfig._deserialize(json_data.get("TracingConfig")),
+            LoggingConfig=LoggingConfig._deserialize(json_data.get("LoggingConfig")),
             Environment=json_data.get("Environment"),
             FilterPattern=json_data.get("FilterPattern"),
+            FilterPatterns=deserialize_list(json_data.get("FilterPatterns"), Filter),
             TableIndexName=json_data.get("TableIndexName"),
             IsDevops=json_data.get("IsDevops"),
             StartingPosition=json_data.get("StartingPosition"),
+            DesiredState=json_data.get("DesiredState"),
             BatchSize=json_data.get("BatchSize"),
             MaximumBatchingWindowInSeconds=json_data.get("MaximumBatchingWindowInSeconds"),
+            ParallelizationFactor=json_data.get("ParallelizationFactor"),
             MaximumRetryAttempts=json_data.get("MaximumRetryAttempts"),
             MaximumRecordAgeInSeconds=json_data.get("MaximumRecordAgeInSeconds"),
             OnPartialBatchItemFailure=json_data.get("OnPartialBatchItemFailure"),
@@ -143,6 +159,90 @@ class Code(BaseModel):
 
 # work around possible type aliasing issues when variable has same name as a model
 _Code = Code
+
+
+@dataclass
+class EphemeralStorage(BaseModel):
+    Size: Optional[int]
+
+    @classmethod
+    def _deserialize(
+        cls: Type["_EphemeralStorage"],
+        json_data: Optional[Mapping[str, Any]],
+    ) -> Optional["_EphemeralStorage"]:
+        if not json_data:
+            return None
+        return cls(
+            Size=json_data.get("Size"),
+        )
+
+
+# work around possible type aliasing issues when variable has same name as a model
+_EphemeralStorage = EphemeralStorage
+
+
+@dataclass
+class TracingConfig(BaseModel):
+    Mode: Optional[str]
+
+    @classmethod
+    def _deserialize(
+        cls: Type["_TracingConfig"],
+        json_data: Optional[Mapping[str, Any]],
+    ) -> Optional["_TracingConfig"]:
+        if not json_data:
+            return None
+        return cls(
+            Mode=json_data.get("Mode"),
+        )
+
+
+# work around possible type aliasing issues when variable has same name as a model
+_TracingConfig = TracingConfig
+
+
+@dataclass
+class LoggingConfig(BaseModel):
+    LogFormat: Optional[str]
+    ApplicationLogLevel: Optional[str]
+    SystemLogLevel: Optional[str]
+
+    @classmethod
+    def _deserialize(
+        cls: Type["_LoggingConfig"],
+        json_data: Optional[Mapping[str, Any]],
+    ) -> Optional["_LoggingConfig"]:
+        if not json_data:
+            return None
+        return cls(
+            LogFormat=json_data.get("LogFormat"),
+            ApplicationLogLevel=json_data.get("ApplicationLogLevel"),
+            SystemLogLevel=json_data.get("SystemLogLevel"),
+        )
+
+
+# work around possible type aliasing issues when variable has same name as a model
+_LoggingConfig = LoggingConfig
+
+
+@dataclass
+class Filter(BaseModel):
+    Pattern: Optional[MutableMapping[str, Any]]
+
+    @classmethod
+    def _deserialize(
+        cls: Type["_Filter"],
+        json_data: Optional[Mapping[str, Any]],
+    ) -> Optional["_Filter"]:
+        if not json_data:
+            return None
+        return cls(
+            Pattern=json_data.get("Pattern"),
+        )
+
+
+# work around possible type aliasing issues when variable has same name as a model
+_Filter = Filter
 
 
 @dataclass

@@ -3,7 +3,8 @@
     mare-streamtrigger demo [--json]
     mare-streamtrigger create|read|update|delete|list --properties FILE
         [--previous FILE] [--region R] [--seed-table NAME | --aws] [--json]
-    mare-streamtrigger filter --pattern FILE (--record FILE | --item FILE) [--input-template [T]]
+    mare-streamtrigger filter --pattern FILE [--pattern FILE ...] (--record FILE | --item FILE)
+        [--input-template [T]]
     mare-streamtrigger fire --name NAME [--endpoint-url URL] [--from-start]
         [--cache-dir DIR] [--code ZIP_OR_FOLDER] [--region R] [--json]
 
@@ -198,26 +199,50 @@ def run_action(args: argparse.Namespace, out: Printer) -> int:
 
 
 def run_filter(args: argparse.Namespace, out: Printer) -> int:
-    """Whether a stream record passes a filter pattern, and what the function would receive."""
+    """Whether a stream record passes the filter patterns (any one of them, as a pipe's filters),
+    and what the function would receive."""
     from mare_dynamodb_streamtrigger.core.filter_pattern import (
+        ROOT,
         PatternError,
         numeric_on_stream_numbers,
         validate_stream_filter,
     )
+    from mare_dynamodb_streamtrigger.core.validation import FILTER_PATTERNS_RANGE
 
     from .filter_matching import matches
     from .preview import insert_record, render_input_template
 
-    pattern = load_json(args.pattern)
-    try:
-        validate_stream_filter(pattern)
-    except PatternError as error:
-        out.filter_result({"pattern": args.pattern, "valid": False, "error": str(error)})
+    files: list[str] = args.pattern
+    most = FILTER_PATTERNS_RANGE[1]
+    if len(files) > most:
+        out.filter_result({"valid": False, "error": f"{len(files)} patterns given; a pipe takes at most {most}"})
         return 2
+    # Named as the trigger's properties name them: FilterPattern, or FilterPatterns[i].Pattern.
+    roots = [ROOT] if len(files) == 1 else [f"FilterPatterns[{index}].Pattern" for index in range(len(files))]
+    patterns = [load_json(path) for path in files]
+    for path, root, pattern in zip(files, roots, patterns, strict=True):
+        try:
+            validate_stream_filter(pattern, root)
+        except PatternError as error:
+            out.filter_result({"pattern": path, "valid": False, "error": str(error)})
+            return 2
     record = insert_record(load_json(args.item)) if args.item else load_json(args.record)
-    match = matches(pattern, record)
+    found = [matches(pattern, record) for pattern in patterns]
+    passing = next((index for index, match in enumerate(found) if match.matched), None)
+    match = found[0] if passing is None else found[passing]
     result: Json = {"valid": True, "passes": match.matched, "failed_field": match.failed_path, "reason": match.reason}
-    warnings = numeric_on_stream_numbers(pattern)
+    if len(patterns) > 1:
+        result["passing_pattern"] = None if passing is None else roots[passing]
+        result["failures"] = [
+            {"pattern": root, "failed_field": each.failed_path, "reason": each.reason}
+            for root, each in zip(roots, found, strict=True)
+            if not each.matched
+        ]
+    warnings = [
+        warning
+        for root, pattern in zip(roots, patterns, strict=True)
+        for warning in numeric_on_stream_numbers(pattern, root)
+    ]
     if warnings:
         result["warnings"] = warnings
     if args.input_template is not None:
@@ -239,8 +264,13 @@ def parser() -> argparse.ArgumentParser:
     )
     commands = top.add_subparsers(dest="command", required=True)
     commands.add_parser("demo", parents=[common], help="CREATE, READ, UPDATE, LIST and DELETE the example on moto")
-    sieve = commands.add_parser("filter", parents=[common], help="try a FilterPattern on a stream record")
-    sieve.add_argument("--pattern", required=True, help="JSON file: the FilterPattern")
+    sieve = commands.add_parser("filter", parents=[common], help="try FilterPattern(s) on a stream record")
+    sieve.add_argument(
+        "--pattern",
+        required=True,
+        action="append",
+        help="JSON file: the FilterPattern; repeat for FilterPatterns (the record passes when any matches)",
+    )
     source = sieve.add_mutually_exclusive_group(required=True)
     source.add_argument("--record", help="JSON file: a DynamoDB stream record")
     source.add_argument("--item", help="JSON file: a plain item, tried as the INSERT record of it")

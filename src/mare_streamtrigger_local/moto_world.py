@@ -130,6 +130,9 @@ def moto_server(region: str) -> Iterator[str]:
     """
     from moto.server import ThreadedMotoServer
 
+    from .moto_fidelity import complete_moto
+
+    complete_moto()
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     requests_log = logging.getLogger("werkzeug")  # one line per request otherwise

@@ -151,6 +151,8 @@ class Printer:
             return
         for warning in summary.get("warnings") or []:
             self.print(f"warning: {warning}")
+        for note in summary.get("notes") or []:
+            self.print(f"note: {note}")
         if summary["problem"]:
             self.print(f"fired {summary['pipe']}: {summary['problem']}")
             return
@@ -179,8 +181,14 @@ class Printer:
             return
         if not result["valid"]:
             self.print(f"invalid pattern: {result['error']}")
+        elif result["passes"] and result.get("passing_pattern"):
+            self.print(f"passes ({result['passing_pattern']} matches): the pipe sends this record to the function")
         elif result["passes"]:
             self.print("passes: the pipe sends this record to the function")
+        elif "failures" in result:
+            self.print("does not pass: no pattern matches")
+            for failure in result["failures"]:
+                self.print(f"  {failure['pattern']}: {failure['failed_field']}: {failure['reason']}")
         else:
             self.print(f"does not pass: {result['failed_field']}: {result['reason']}")
         for warning in result.get("warnings", []):

@@ -26,7 +26,9 @@ the stream is drained:
 The checkpoint moves past each batch once it is delivered or given up on, and past dropped records,
 so that a later run delivers only what is new and never a record twice. Retries are immediate: the
 runner does not wait out Pipes' back-off. MaximumBatchingWindowInSeconds has no effect here: the
-runner reads what the stream holds now instead of waiting for more.
+runner reads what the stream holds now instead of waiting for more. With a ParallelizationFactor
+above 1 the pipe processes several batches of a shard at once, each item's records in order; the
+runner delivers them one after another in stream order, which keeps every item's order (and says so).
 """
 
 from __future__ import annotations
@@ -78,6 +80,7 @@ class PipeSettings:
     created: float
     starting_position: str
     batch_size: int
+    parallelization_factor: int
     retry_attempts: int
     record_age: int
     bisect: bool
@@ -99,6 +102,7 @@ class PipeSettings:
             created=pipe["CreationTime"].timestamp(),
             starting_position=stream.get("StartingPosition", "LATEST"),
             batch_size=stream.get("BatchSize", 100),
+            parallelization_factor=stream.get("ParallelizationFactor", 1),
             retry_attempts=stream.get("MaximumRetryAttempts", INFINITE),
             record_age=stream.get("MaximumRecordAgeInSeconds", INFINITE),
             bisect=stream.get("OnPartialBatchItemFailure") == "AUTOMATIC_BISECT",
@@ -223,6 +227,8 @@ class FireReport:
     records_read: int = 0
     problem: str | None = None
     warnings: list[str] = field(default_factory=list)
+    # How the run differs from the deployed pipe where the difference cannot change what is delivered.
+    notes: list[str] = field(default_factory=list)
 
     @property
     def invocations(self) -> int:
@@ -245,6 +251,7 @@ class FireReport:
             "ok": self.ok,
             "problem": self.problem,
             "warnings": self.warnings,
+            "notes": self.notes,
         }
 
 
@@ -411,6 +418,13 @@ class PipeRunner:
         if self.pipe.state != "RUNNING":
             report.problem = f"the pipe is {self.pipe.state}, not RUNNING: it delivers nothing"
             return report
+        factor = self.pipe.parallelization_factor
+        if factor > 1:
+            report.notes.append(
+                f"ParallelizationFactor {factor}: the pipe would process up to {factor} batches of a shard at "
+                "once, keeping the records of each item (each key) in order; the runner delivers a shard's "
+                "batches one after another, in stream order, which keeps that order too"
+            )
         function = LocalFunction.deployed(
             self.client("lambda"), self.client("sts"), self.pipe.target, self.endpoint_url, self.code_path
         )

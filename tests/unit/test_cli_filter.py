@@ -54,3 +54,46 @@ def test_numeric_on_a_dynamodb_number_is_warned_about_as_it_never_matches(tmp_pa
         "warning: FilterPattern.dynamodb.NewImage.amount.N[0]: numeric never matches a DynamoDB number, which a "
         'stream record carries as a string ({"N": "12.5"}); match the string exactly or by prefix instead\n'
     ) in out
+
+
+MODIFIED = {"eventName": ["MODIFY"]}
+
+
+def test_several_patterns_pass_a_record_that_any_matches_and_name_it(tmp_path, capsys):
+    record = {"eventName": "MODIFY", "dynamodb": {"NewImage": {"status": {"S": "DONE"}}}}
+    paths = files(tmp_path, first=PATTERN, second=MODIFIED, record=record)
+    code = main(["filter", "--pattern", paths["first"], "--pattern", paths["second"], "--record", paths["record"]])
+    assert code == 0
+    assert capsys.readouterr().out == (
+        "passes (FilterPatterns[1].Pattern matches): the pipe sends this record to the function\n"
+    )
+
+
+def test_several_patterns_that_all_fail_say_why_for_each(tmp_path, capsys):
+    record = {"eventName": "REMOVE", "dynamodb": {"Keys": {"id": {"S": "r1"}}}}
+    paths = files(tmp_path, first=PATTERN, second=MODIFIED, record=record)
+    code = main(
+        ["filter", "--pattern", paths["first"], "--pattern", paths["second"], "--record", paths["record"], "--json"]
+    )
+    result = json.loads(capsys.readouterr().out)
+    assert code == 1
+    assert (result["passes"], result["passing_pattern"]) == (False, None)
+    assert [(failure["pattern"], failure["failed_field"]) for failure in result["failures"]] == [
+        ("FilterPatterns[0].Pattern", "eventName"),
+        ("FilterPatterns[1].Pattern", "eventName"),
+    ]
+
+
+def test_a_bad_pattern_among_several_is_named_by_its_place(tmp_path, capsys):
+    paths = files(tmp_path, first=PATTERN, second={"eventName": [{"wildcard": "IN*"}]}, item={"id": "r1"})
+    assert main(["filter", "--pattern", paths["first"], "--pattern", paths["second"], "--item", paths["item"]]) == 2
+    assert capsys.readouterr().out.startswith(
+        "invalid pattern: FilterPatterns[1].Pattern.eventName[0]: EventBridge Pipes does not support wildcard"
+    )
+
+
+def test_more_patterns_than_a_pipe_takes_are_refused(tmp_path, capsys):
+    paths = files(tmp_path, pattern=PATTERN, item={"id": "r1"})
+    arguments = ["filter", *(["--pattern", paths["pattern"]] * 6), "--item", paths["item"]]
+    assert main(arguments) == 2
+    assert capsys.readouterr().out == "invalid pattern: 6 patterns given; a pipe takes at most 5\n"

@@ -17,12 +17,21 @@ from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
 from mare_dynamodb_streamtrigger.core.filter_pattern import PATTERN_MAX
 from mare_dynamodb_streamtrigger.core.names import KMS_KEY_ARN, SQS_QUEUE_ARN
 from mare_dynamodb_streamtrigger.core.validation import (
+    APPLICATION_LOG_LEVELS,
+    ARCHITECTURES,
+    DESCRIPTION_MAX,
+    DESIRED_STATES,
+    EPHEMERAL_STORAGE_RANGE,
+    FILTER_PATTERNS_RANGE,
     INPUT_TEMPLATE_MAX,
     INTEGER_RANGES,
+    LOG_FORMATS,
     LOG_RETENTION_DAYS,
     RECORD_AGE_FOREVER,
     RECORD_AGE_MIN,
     RUNTIMES,
+    SYSTEM_LOG_LEVELS,
+    TRACING_MODES,
 )
 from model_minimums import below_minimum
 
@@ -43,6 +52,7 @@ AWS_RANGES = {
     "Timeout": LAMBDA_FUNCTION["Timeout"],
     "BatchSize": PIPE_STREAM["BatchSize"],
     "MaximumBatchingWindowInSeconds": PIPE_STREAM["MaximumBatchingWindowInSeconds"],
+    "ParallelizationFactor": PIPE_STREAM["ParallelizationFactor"],
     "MaximumRetryAttempts": PIPE_STREAM["MaximumRetryAttempts"],
     "MaximumRecordAgeInSeconds": PIPE_STREAM["MaximumRecordAgeInSeconds"],
 }
@@ -78,6 +88,45 @@ def test_runtimes_are_the_schemas_and_lambdas_python_runtimes():
 def test_log_retention_is_the_schemas_and_cloudwatch_logs():
     assert list(LOG_RETENTION_DAYS) == PROPERTIES["LogRetentionInDays"]["enum"]
     assert list(LOG_RETENTION_DAYS) == aws_schema("AWS::Logs::LogGroup")["properties"]["RetentionInDays"]["enum"]
+
+
+def test_the_function_options_are_the_schemas_and_lambdas():
+    definitions = SCHEMA["definitions"]
+    lambda_definitions = aws_schema("AWS::Lambda::Function")["definitions"]
+    assert PROPERTIES["Description"]["maxLength"] == DESCRIPTION_MAX == LAMBDA_FUNCTION["Description"]["maxLength"]
+    # Both the function and the pipe take the Description: the pipe's limit is the larger.
+    assert BOTOCORE.get_service_model("pipes").shape_for("PipeDescription").metadata["max"] >= DESCRIPTION_MAX
+    assert PROPERTIES["Architectures"]["items"]["enum"] == list(ARCHITECTURES)
+    assert set(ARCHITECTURES) == set(LAMBDA_FUNCTION["Architectures"]["items"]["enum"])
+    assert PROPERTIES["Architectures"]["maxItems"] == LAMBDA_FUNCTION["Architectures"]["maxItems"] == 1
+    size = definitions["EphemeralStorage"]["properties"]["Size"]
+    aws_size = lambda_definitions["EphemeralStorage"]["properties"]["Size"]
+    low, high = EPHEMERAL_STORAGE_RANGE
+    assert (size["minimum"], size["maximum"]) == (low, high)
+    # AWS's description says 512 to 10,240 MB, its maximum says more: the type keeps to the described limit.
+    assert aws_size["minimum"] == low and high <= aws_size["maximum"]
+    assert "10,240" in lambda_definitions["EphemeralStorage"]["description"]
+    modes = definitions["TracingConfig"]["properties"]["Mode"]["enum"]
+    assert modes == list(TRACING_MODES) and set(modes) == set(
+        lambda_definitions["TracingConfig"]["properties"]["Mode"]["enum"]
+    )
+    logging, aws_logging = definitions["LoggingConfig"]["properties"], lambda_definitions["LoggingConfig"]["properties"]
+    for prop, allowed in (
+        ("LogFormat", LOG_FORMATS),
+        ("ApplicationLogLevel", APPLICATION_LOG_LEVELS),
+        ("SystemLogLevel", SYSTEM_LOG_LEVELS),
+    ):
+        assert logging[prop]["enum"] == list(allowed)
+        assert set(allowed) == set(aws_logging[prop]["enum"])
+
+
+def test_the_pipes_state_and_filters_are_the_schemas_and_pipes():
+    pipe = aws_schema("AWS::Pipes::Pipe")
+    assert PROPERTIES["DesiredState"]["enum"] == list(DESIRED_STATES)
+    assert set(DESIRED_STATES) == set(pipe["definitions"]["RequestedPipeState"]["enum"])
+    low, high = FILTER_PATTERNS_RANGE
+    assert (PROPERTIES["FilterPatterns"]["minItems"], PROPERTIES["FilterPatterns"]["maxItems"]) == (low, high)
+    assert high == pipe["definitions"]["FilterCriteria"]["properties"]["Filters"]["maxItems"]
 
 
 def test_text_limits_are_the_schemas_and_pipes():

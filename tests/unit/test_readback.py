@@ -129,12 +129,18 @@ def test_model_from_aws_of_a_full_trigger():
         "Runtime": "python3.12",
         "MemorySize": 256,
         "Timeout": 30,
+        "Architectures": ["x86_64"],
+        "EphemeralStorage": {"Size": 512},
+        "TracingConfig": {"Mode": "PassThrough"},
+        "LoggingConfig": {"LogFormat": "Text"},  # its log group is Lambda's default, not a property
         "Environment": {"PIPELINE_ARN": PIPELINE_ARN, "STAGE": "prod"},
         "FilterPattern": {"dynamodb": {"NewImage": {"status": {"S": ["PENDING"]}}}},
         "TableIndexName": "status-index",
         "StartingPosition": "TRIM_HORIZON",
+        "DesiredState": "RUNNING",
         "BatchSize": 10,
         "MaximumBatchingWindowInSeconds": 5,
+        "ParallelizationFactor": 1,
         "MaximumRetryAttempts": 3,
         "MaximumRecordAgeInSeconds": 3600,
         "OnPartialBatchItemFailure": "AUTOMATIC_BISECT",
@@ -148,6 +154,53 @@ def test_model_from_aws_of_a_full_trigger():
         "PipeRoleArn": PIPE_ROLE_ARN,
         "TableArn": TABLE_ARN,
         "StreamArn": STREAM_ARN,
+    }
+
+
+def test_model_from_aws_of_a_stopped_trigger_with_every_function_option_and_several_filters():
+    patterns = [FILTER, {"eventName": ["REMOVE"]}, {"dynamodb": {"Keys": {"id": {"S": [{"prefix": "order-"}]}}}}]
+    function = get_function_response(
+        Description="Starts the deployment pipeline",
+        Architectures=["arm64"],
+        EphemeralStorage={"Size": 2048},
+        TracingConfig={"Mode": "Active"},
+        LoggingConfig={
+            "LogFormat": "JSON",
+            "ApplicationLogLevel": "DEBUG",
+            "SystemLogLevel": "WARN",
+            "LogGroup": f"/aws/lambda/{NAME}",
+        },
+    )
+    pipe = describe_pipe_response(
+        DesiredState="STOPPED", CurrentState="STOPPED", Description="Starts the deployment pipeline"
+    )
+    pipe["SourceParameters"]["FilterCriteria"] = {"Filters": [{"Pattern": json.dumps(p)} for p in patterns]}
+    pipe["SourceParameters"]["DynamoDBStreamParameters"]["ParallelizationFactor"] = 7
+    model = model_from_aws(function, pipe, built_function_policy("PIPELINE", [PIPELINE_ARN], None), STACK_TAGS)
+    serialized = model._serialize()
+    assert {
+        key: serialized.get(key)
+        for key in (
+            "Description",
+            "Architectures",
+            "EphemeralStorage",
+            "TracingConfig",
+            "LoggingConfig",
+            "DesiredState",
+            "ParallelizationFactor",
+            "FilterPattern",
+            "FilterPatterns",
+        )
+    } == {
+        "Description": "Starts the deployment pipeline",
+        "Architectures": ["arm64"],
+        "EphemeralStorage": {"Size": 2048},
+        "TracingConfig": {"Mode": "Active"},
+        "LoggingConfig": {"LogFormat": "JSON", "ApplicationLogLevel": "DEBUG", "SystemLogLevel": "WARN"},
+        "DesiredState": "STOPPED",
+        "ParallelizationFactor": 7,
+        "FilterPattern": None,  # several filters are FilterPatterns, in the pipe's order
+        "FilterPatterns": [{"Pattern": pattern} for pattern in patterns],
     }
 
 
@@ -186,8 +239,13 @@ def test_model_from_aws_of_a_bare_sns_trigger():
         "Handler": "app.handler",
         "Runtime": "python3.12",
         "Timeout": 30,
+        "Architectures": ["x86_64"],
+        "EphemeralStorage": {"Size": 512},
+        "TracingConfig": {"Mode": "PassThrough"},
+        "LoggingConfig": {"LogFormat": "Text"},
         "Environment": {"TOPIC_ARN": TOPIC_ARN},
         "StartingPosition": "LATEST",
+        "DesiredState": "RUNNING",
         "BatchSize": 100,
         "MaximumBatchingWindowInSeconds": 0,
         "MaximumRetryAttempts": -1,

@@ -42,7 +42,7 @@ from mare_dynamodb_streamtrigger.guard.redaction import MASK, request_secrets, s
             f"https://x/?X-Amz-Security-Token={MASK}&X-Amz-Date=1 key {MASK} here",
         ),
         # ordinary text stays as it is
-        ("create pipe_running: done", "create pipe_running: done"),
+        ("create pipe_settled: done", "create pipe_settled: done"),
     ],
     ids=["botocore-request", "sts-xml", "dict-repr", "query-and-key-id", "plain"],
 )

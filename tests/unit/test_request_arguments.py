@@ -104,7 +104,13 @@ def test_function_configuration_with_defaults():
         "MemorySize": 128,
         "Timeout": 3,
         "Environment": {"Variables": {"PIPELINE_ARN": PIPELINE_ARN, "STAGE": "prod"}},
+        # Lambda's defaults, said explicitly: UpdateFunctionConfiguration keeps an option left out.
+        "Description": "",
+        "EphemeralStorage": {"Size": 512},
+        "TracingConfig": {"Mode": "PassThrough"},
+        "LoggingConfig": {"LogFormat": "Text"},
     }
+    assert request_arguments.architectures(model()) == ["x86_64"]
 
 
 def test_function_configuration_with_given_values():
@@ -116,7 +122,36 @@ def test_function_configuration_with_given_values():
         "MemorySize": 512,
         "Timeout": 60,
         "Environment": {"Variables": {"PIPELINE_ARN": PIPELINE_ARN, "STAGE": "prod"}},
+        "Description": "",
+        "EphemeralStorage": {"Size": 512},
+        "TracingConfig": {"Mode": "PassThrough"},
+        "LoggingConfig": {"LogFormat": "Text"},
     }
+
+
+FUNCTION_OPTIONS = {
+    "Description": "Starts the deployment pipeline",
+    "Architectures": ["arm64"],
+    "EphemeralStorage": {"Size": 4096},
+    "TracingConfig": {"Mode": "Active"},
+    "LoggingConfig": {"LogFormat": "JSON", "ApplicationLogLevel": "WARN"},
+}
+
+
+def test_function_configuration_with_every_function_option():
+    built = model({**PIPELINE_PROPERTIES, **FUNCTION_OPTIONS})
+    configuration = request_arguments.function_configuration(built, FUNCTION_ROLE_ARN)
+    assert {
+        key: configuration[key] for key in ("Description", "EphemeralStorage", "TracingConfig", "LoggingConfig")
+    } == {
+        "Description": "Starts the deployment pipeline",
+        "EphemeralStorage": {"Size": 4096},
+        "TracingConfig": {"Mode": "Active"},
+        # A level left out is Lambda's default, said explicitly, so that removing a level resets it.
+        "LoggingConfig": {"LogFormat": "JSON", "ApplicationLogLevel": "WARN", "SystemLogLevel": "INFO"},
+    }
+    assert "Architectures" not in configuration  # UpdateFunctionConfiguration does not take it
+    assert request_arguments.architectures(built) == ["arm64"]
 
 
 def test_function_configuration_without_environment_has_empty_variables():
@@ -164,6 +199,52 @@ def test_configuration_differs_on_each_setting(key, live_value):
     live = live_configuration(wanted)
     live[key] = live_value
     assert differences.configuration_differs(wanted, live) is True
+
+
+@pytest.mark.parametrize(
+    ("key", "live_value"),
+    [
+        ("Description", "someone's note"),
+        ("EphemeralStorage", {"Size": 1024}),
+        ("TracingConfig", {"Mode": "Active"}),
+        ("LoggingConfig", {"LogFormat": "JSON", "ApplicationLogLevel": "INFO", "SystemLogLevel": "INFO"}),
+    ],
+)
+def test_configuration_differs_on_each_function_option(key, live_value):
+    wanted = request_arguments.function_configuration(model(), FUNCTION_ROLE_ARN)
+    live = live_configuration(wanted)
+    live[key] = live_value
+    assert differences.configuration_differs(wanted, live) is True
+
+
+def test_a_live_function_shown_without_its_options_has_lambdas_defaults():
+    wanted = request_arguments.function_configuration(model(), FUNCTION_ROLE_ARN)
+    live = live_configuration(wanted)
+    for key in ("Description", "EphemeralStorage", "TracingConfig", "LoggingConfig"):
+        del live[key]
+    assert differences.configuration_differs(wanted, live) is False
+    # The log group AWS shows is not the type's to set: it does not count.
+    live["LoggingConfig"] = {"LogFormat": "Text", "LogGroup": "/aws/lambda/deploy-trigger"}
+    assert differences.configuration_differs(wanted, live) is False
+
+
+def test_json_levels_differ_only_where_set_or_left_to_lambdas_default():
+    built = model({**PIPELINE_PROPERTIES, "LoggingConfig": {"LogFormat": "JSON", "SystemLogLevel": "WARN"}})
+    wanted = request_arguments.function_configuration(built, FUNCTION_ROLE_ARN)
+    live = live_configuration(wanted)
+    live["LoggingConfig"] = {"LogFormat": "JSON", "SystemLogLevel": "WARN", "LogGroup": "/aws/lambda/deploy-trigger"}
+    assert differences.configuration_differs(wanted, live) is False  # ApplicationLogLevel: Lambda's INFO
+    live["LoggingConfig"]["ApplicationLogLevel"] = "DEBUG"
+    assert differences.configuration_differs(wanted, live) is True
+
+
+@pytest.mark.parametrize(
+    ("wanted", "live", "differ"),
+    [(None, ["x86_64"], False), (None, None, False), (["arm64"], ["x86_64"], True), (["x86_64"], ["arm64"], True)],
+)
+def test_architectures_differ(wanted, live, differ):
+    built = model({**PIPELINE_PROPERTIES, **({"Architectures": wanted} if wanted else {})})
+    assert differences.architectures_differ(built, {"Architectures": live} if live else {}) is differ
 
 
 def test_configuration_differs_on_environment():
@@ -269,6 +350,7 @@ def test_source_parameters_for_create_with_defaults():
             "MaximumBatchingWindowInSeconds": 0,
             "MaximumRetryAttempts": -1,
             "MaximumRecordAgeInSeconds": -1,
+            "ParallelizationFactor": 1,
             "StartingPosition": "LATEST",
         },
         "FilterCriteria": {"Filters": []},
@@ -282,6 +364,7 @@ def test_source_parameters_for_update_with_defaults():
             "MaximumBatchingWindowInSeconds": 0,
             "MaximumRetryAttempts": -1,
             "MaximumRecordAgeInSeconds": -1,
+            "ParallelizationFactor": 1,
             "DeadLetterConfig": {},
         },
         "FilterCriteria": {"Filters": []},
@@ -298,6 +381,7 @@ def test_source_parameters_for_create_with_everything():
             "MaximumBatchingWindowInSeconds": 5,
             "MaximumRetryAttempts": 3,
             "MaximumRecordAgeInSeconds": 3600,
+            "ParallelizationFactor": 1,
             "StartingPosition": "TRIM_HORIZON",
             "OnPartialBatchItemFailure": "AUTOMATIC_BISECT",
             "DeadLetterConfig": {"Arn": QUEUE_ARN},
@@ -323,6 +407,18 @@ def test_source_parameters_filter_is_the_pattern_as_json():
     assert list(filters[0]) == ["Pattern"]
     assert isinstance(filters[0]["Pattern"], str)
     assert json.loads(filters[0]["Pattern"]) == pattern
+
+
+def test_several_filter_patterns_are_sent_in_their_order():
+    patterns = [{"eventName": ["INSERT"]}, {"eventName": ["MODIFY"], "dynamodb": {"Keys": {"id": {"S": ["a"]}}}}]
+    built = model(FilterPatterns=[{"Pattern": pattern} for pattern in patterns])
+    filters = request_arguments.source_parameters(built, for_create=False)["FilterCriteria"]
+    assert [json.loads(entry["Pattern"]) for entry in filters["Filters"]] == patterns
+
+
+def test_parallelization_factor_is_sent_as_given():
+    stream = request_arguments.source_parameters(model(ParallelizationFactor=10), for_create=True)
+    assert stream["DynamoDBStreamParameters"]["ParallelizationFactor"] == 10
 
 
 def test_a_filter_pattern_that_validates_is_sent_within_the_pipes_limit():
@@ -539,11 +635,16 @@ def test_an_explicit_retry_limit_wins_over_the_dead_letter_default(value):
 
 
 def test_pipe_options_for_create_name_only_what_is_set():
-    assert request_arguments.pipe_options(model(), LOG_GROUP_ARN, for_create=True) == {}
-    assert request_arguments.pipe_options(model(LogLevel="OFF"), LOG_GROUP_ARN, for_create=True) == {}
+    running = {"DesiredState": "RUNNING"}
+    assert request_arguments.pipe_options(model(), LOG_GROUP_ARN, for_create=True) == running
+    assert request_arguments.pipe_options(model(LogLevel="OFF"), LOG_GROUP_ARN, for_create=True) == running
     assert request_arguments.pipe_options(
-        model(LogLevel="ERROR", KmsKeyArn=KEY_ARN), LOG_GROUP_ARN, for_create=True
+        model(LogLevel="ERROR", KmsKeyArn=KEY_ARN, DesiredState="STOPPED", Description="Starts deployments"),
+        LOG_GROUP_ARN,
+        for_create=True,
     ) == {
+        "DesiredState": "STOPPED",
+        "Description": "Starts deployments",
         "LogConfiguration": {"Level": "ERROR", "CloudwatchLogsLogDestination": {"LogGroupArn": LOG_GROUP_ARN}},
         "KmsKeyIdentifier": KEY_ARN,
     }
@@ -552,6 +653,8 @@ def test_pipe_options_for_create_name_only_what_is_set():
 def test_pipe_options_for_update_always_say_what_they_want():
     # UpdatePipe keeps what a request leaves out: OFF and the empty key must be said.
     assert request_arguments.pipe_options(model(), LOG_GROUP_ARN, for_create=False) == {
+        "DesiredState": "RUNNING",
+        "Description": "",
         "LogConfiguration": {"Level": "OFF"},
         "KmsKeyIdentifier": "",
     }

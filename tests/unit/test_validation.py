@@ -415,6 +415,115 @@ def test_bad_property_is_refused(base, changes, expected):
             assert fragment in message
 
 
+PATTERN_A = {"eventName": ["INSERT"]}
+PATTERN_B = {"dynamodb": {"Keys": {"id": {"S": [{"prefix": "order-"}]}}}}
+# The options issue 22 adds: each refused with InvalidRequest naming the property, with AWS's limit.
+BAD_OPTIONS = [
+    ("desired-state", {"DesiredState": "PAUSED"}, ["DesiredState must be RUNNING or STOPPED, not 'PAUSED'"]),
+    ("description-too-long", {"Description": "d" * 257}, ["Description must be text of at most 256 characters"]),
+    ("architectures-two", {"Architectures": ["x86_64", "arm64"]}, ["Architectures must be [x86_64] or [arm64]"]),
+    ("architectures-unknown", {"Architectures": ["riscv"]}, ["Architectures must be [x86_64] or [arm64]"]),
+    ("architectures-empty", {"Architectures": []}, ["Architectures must be [x86_64] or [arm64]"]),
+    ("ephemeral-storage-small", {"EphemeralStorage": {"Size": 511}}, ["EphemeralStorage.Size", "512 to 10240"]),
+    ("ephemeral-storage-large", {"EphemeralStorage": {"Size": 10241}}, ["EphemeralStorage.Size", "not 10241"]),
+    ("tracing-mode", {"TracingConfig": {"Mode": "On"}}, ["TracingConfig.Mode must be Active or PassThrough"]),
+    ("log-format", {"LoggingConfig": {"LogFormat": "XML"}}, ["LoggingConfig.LogFormat must be Text or JSON"]),
+    (
+        "application-level-unknown",
+        {"LoggingConfig": {"LogFormat": "JSON", "ApplicationLogLevel": "LOUD"}},
+        ["LoggingConfig.ApplicationLogLevel must be one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL"],
+    ),
+    (
+        "system-level-unknown",
+        {"LoggingConfig": {"LogFormat": "JSON", "SystemLogLevel": "TRACE"}},
+        ["LoggingConfig.SystemLogLevel must be one of DEBUG, INFO, WARN"],
+    ),
+    (
+        "level-without-json",
+        {"LoggingConfig": {"ApplicationLogLevel": "DEBUG"}},
+        ["LoggingConfig.ApplicationLogLevel needs LoggingConfig.LogFormat JSON"],
+    ),
+    (
+        "level-with-text",
+        {"LoggingConfig": {"LogFormat": "Text", "SystemLogLevel": "WARN"}},
+        ["LoggingConfig.SystemLogLevel needs LoggingConfig.LogFormat JSON"],
+    ),
+    (
+        "both-filter-properties",
+        {"FilterPattern": PATTERN_A, "FilterPatterns": [{"Pattern": PATTERN_A}, {"Pattern": PATTERN_B}]},
+        ["FilterPattern and FilterPatterns exclude each other"],
+    ),
+    (
+        "one-filter-pattern",
+        {"FilterPatterns": [{"Pattern": PATTERN_A}]},
+        ["FilterPatterns must be a list of 2 to 5", "not 1"],
+    ),
+    (
+        "six-filter-patterns",
+        {"FilterPatterns": [{"Pattern": {"eventName": [f"E{i}"]}} for i in range(6)]},
+        ["FilterPatterns must be a list of 2 to 5", "not 6"],
+    ),
+    (
+        "bad-second-pattern",
+        {
+            "FilterPatterns": [
+                {"Pattern": PATTERN_A},
+                {"Pattern": {"dynamodb": {"Keys": {"id": {"S": [{"wildcard": "a*"}]}}}}},
+            ]
+        },
+        ["FilterPatterns[1].Pattern.dynamodb.Keys.id.S[0]", "does not support wildcard"],
+    ),
+    (
+        "unknown-top-level-key-in-a-pattern",
+        {"FilterPatterns": [{"Pattern": {"detail": ["x"]}}, {"Pattern": PATTERN_A}]},
+        ["FilterPatterns[0].Pattern"],
+    ),
+    (
+        "a-pattern-over-4096",
+        {"FilterPatterns": [{"Pattern": PATTERN_A}, {"Pattern": {"eventName": ["e" * 4100]}}]},
+        ["FilterPatterns[1].Pattern: holds more than 4096 characters"],
+    ),
+    (
+        "parallelization-zero",
+        {"ParallelizationFactor": 0},
+        ["ParallelizationFactor must be a whole number from 1 to 10"],
+    ),
+    (
+        "parallelization-eleven",
+        {"ParallelizationFactor": 11},
+        ["ParallelizationFactor must be a whole number from 1 to 10"],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"), [case[1:] for case in BAD_OPTIONS], ids=[case[0] for case in BAD_OPTIONS]
+)
+def test_bad_option_is_refused_naming_the_property(changes, expected):
+    message = refused(model(PIPELINE_PROPERTIES, **changes))
+    for fragment in expected:
+        assert fragment in message
+
+
+def test_every_option_at_its_limits_passes():
+    validate_model(
+        model(
+            PIPELINE_PROPERTIES,
+            DesiredState="STOPPED",
+            Description="d" * 256,
+            Architectures=["arm64"],
+            EphemeralStorage={"Size": 10240},
+            TracingConfig={"Mode": "Active"},
+            LoggingConfig={"LogFormat": "JSON", "ApplicationLogLevel": "TRACE", "SystemLogLevel": "DEBUG"},
+            ParallelizationFactor=10,
+            FilterPatterns=[{"Pattern": {"eventName": [f"E{i}"]}} for i in range(5)],
+        )
+    )
+    validate_model(
+        model(PIPELINE_PROPERTIES, EphemeralStorage={"Size": 512}, Description="", LoggingConfig={"LogFormat": "Text"})
+    )
+
+
 # Python's $ also matches before a final newline, so these slip past the patterns.
 TRAILING_NEWLINE = [
     ("name", {"Name": "deploy-trigger\n"}, ["Name must be 1 to 64"]),
@@ -448,6 +557,7 @@ def test_integer_ranges_are_aws_ranges():
         "Timeout": (1, 300),
         "BatchSize": (1, 10000),
         "MaximumBatchingWindowInSeconds": (0, 300),
+        "ParallelizationFactor": (1, 10),
         "MaximumRetryAttempts": (-1, 10000),
         "MaximumRecordAgeInSeconds": (-1, 604800),
     }

@@ -37,6 +37,7 @@ from mare_dynamodb_streamtrigger.core.pipe_state import (
 from mare_dynamodb_streamtrigger.core.steps import run_steps
 from mare_dynamodb_streamtrigger.core.validation import (
     desired_model,
+    named_filter_patterns,
     required,
     validate_code_bucket,
     validate_devops_access,
@@ -64,7 +65,7 @@ STEPS = (
     "function_active",
     "permission",
     "pipe",
-    "pipe_running",
+    "pipe_settled",
 )
 # The parts Create builds, each of which its rollback knows how to remove.
 CREATED_PARTS = ("function_role", "pipe_role", "log_group", "function", "pipe")
@@ -133,10 +134,13 @@ def check_stream(aws: Aws, model: ResourceModel, context: CreateContext) -> None
 
 
 def filter_warnings(model: ResourceModel) -> list[str]:
-    """What a valid FilterPattern asks that can never match in a stream record."""
-    if not model.FilterPattern:
-        return []
-    return [f"Warning: {warning}." for warning in numeric_on_stream_numbers(model.FilterPattern)]
+    """What a valid FilterPattern or FilterPatterns asks that can never match in a stream record."""
+    return [
+        f"Warning: {warning}."
+        for root, pattern in named_filter_patterns(model)
+        if isinstance(pattern, dict)
+        for warning in numeric_on_stream_numbers(pattern, root)
+    ]
 
 
 def too_many_readers(name: str, stream_arn: str, readers: list[str]) -> str | None:
@@ -264,6 +268,7 @@ class Creation:
             created = self.aws.lambda_.create_function(
                 **request_arguments.function_configuration(self.model, self.names.function_role_arn),
                 Code=request_arguments.code_arguments(self.model),
+                Architectures=request_arguments.architectures(self.model),
                 PackageType="Zip",
                 Tags=self.tags,
             )
@@ -337,7 +342,6 @@ class Creation:
                 SourceParameters=request_arguments.source_parameters(self.model, for_create=True),
                 Target=self.names.function_arn,
                 TargetParameters=request_arguments.target_parameters(self.model),
-                DesiredState="RUNNING",
                 **request_arguments.pipe_tags(self.tags),
                 **request_arguments.pipe_options(self.model, self.names.pipe_log_group_arn, for_create=True),
             )
@@ -351,8 +355,8 @@ class Creation:
             return None
         self.built("pipe")
         self.asked_pipe = True
-        if created.get("CurrentState") == "RUNNING":
-            self.context["done"].append("pipe_running")
+        if created.get("CurrentState") == settings.setting(self.model, "DesiredState"):
+            self.context["done"].append("pipe_settled")
         return None
 
     def take_existing_pipe(self, existing: Mapping[str, Any] | None) -> None:
@@ -364,7 +368,7 @@ class Creation:
             raise TriggerError(HandlerErrorCode.AlreadyExists, f"A pipe named {self.names.pipe_name} already exists")
         self.built("pipe")
 
-    def pipe_running(self) -> ProgressEvent | None:
+    def pipe_settled(self) -> ProgressEvent | None:
         pipe = trigger_parts.describe_pipe(self.aws, self.names.pipe_name)
         reason = pipe_failed_for_role(pipe, "CREATE_FAILED")
         if reason:

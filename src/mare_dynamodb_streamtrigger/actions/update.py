@@ -17,7 +17,7 @@ from mare_dynamodb_streamtrigger.core import (
     settings,
 )
 from mare_dynamodb_streamtrigger.core.callback_context import UpdateContext
-from mare_dynamodb_streamtrigger.core.errors import TriggerError
+from mare_dynamodb_streamtrigger.core.errors import TriggerError, error_code, error_message, role_not_yet_usable
 from mare_dynamodb_streamtrigger.core.names import table_arn_of_stream, table_name_of_arn
 from mare_dynamodb_streamtrigger.core.pipe_state import (
     pipe_failed_for_role,
@@ -32,6 +32,7 @@ from mare_dynamodb_streamtrigger.core.waits import (
     FUNCTION_CHANGING,
     FUNCTION_CODE_UPDATED,
     FUNCTION_CONFIGURATION_UPDATED,
+    FUNCTION_ROLE_USABLE,
     PIPE_BUSY,
     PIPE_CHANGING,
     Wait,
@@ -55,7 +56,7 @@ STEPS = (
     "code",
     "code_applied",
     "pipe",
-    "pipe_running",
+    "pipe_settled",
 )
 CREATE_ONLY = ("Name", "TableName", "StartingPosition")
 
@@ -208,7 +209,12 @@ class Update:
         try:
             answer = self.aws.lambda_.update_function_configuration(**wanted)
         except ClientError as error:
+            message = error_message(error)
+            if error_code(error) == "InvalidParameterValueException" and role_not_yet_usable(message):
+                # A grant the function role just gained (X-Ray's, for Active tracing) has not reached Lambda yet.
+                return wait(self.context, FUNCTION_ROLE_USABLE, self.model, message)
             return wait_if_busy(error, FUNCTION_CHANGING, self.context, self.model)
+        done_waiting(self.context, FUNCTION_ROLE_USABLE)
         done_waiting(self.context, FUNCTION_BUSY)
         self.known_configuration = answer
         self.looked_since_change = False
@@ -227,11 +233,14 @@ class Update:
         else:
             previous_code = self.previous.Code if self.previous is not None else None
             changed = previous_code != self.model.Code
-        if not changed:
+        # The architecture changes with the code alone: UpdateFunctionConfiguration does not take it.
+        if not changed and not differences.architectures_differ(self.model, self.live_function()):
             self.context["done"].append("code_applied")
             return None
         try:
-            answer = self.aws.lambda_.update_function_code(FunctionName=self.names.function_name, **code)
+            answer = self.aws.lambda_.update_function_code(
+                FunctionName=self.names.function_name, Architectures=request_arguments.architectures(self.model), **code
+            )
         except ClientError as error:
             return wait_if_busy(error, FUNCTION_CHANGING, self.context, self.model)
         self.looked_since_change = False
@@ -257,13 +266,12 @@ class Update:
 
     def pipe(self) -> ProgressEvent | None:
         if not self.context.get("pipe_changes", True):
-            self.context["done"].append("pipe_running")
+            self.context["done"].append("pipe_settled")
             return None
         try:
             answer = self.aws.pipes.update_pipe(
                 Name=self.names.pipe_name,
                 RoleArn=self.names.pipe_role_arn,
-                DesiredState="RUNNING",
                 SourceParameters=request_arguments.source_parameters(self.model, for_create=False),
                 Target=self.names.function_arn,
                 TargetParameters=request_arguments.target_parameters(self.model),
@@ -278,11 +286,11 @@ class Update:
         # The role's deadline is kept: a pipe that then fails for the role counts against it too.
         done_waiting(self.context, PIPE_BUSY)
         self.asked_pipe = True
-        if answer.get("CurrentState") == "RUNNING":
-            self.context["done"].append("pipe_running")
+        if answer.get("CurrentState") == settings.setting(self.model, "DesiredState"):
+            self.context["done"].append("pipe_settled")
         return None
 
-    def pipe_running(self) -> ProgressEvent | None:
+    def pipe_settled(self) -> ProgressEvent | None:
         pipe = trigger_parts.describe_pipe(self.aws, self.names.pipe_name)
         reason = pipe_failed_for_role(pipe, "UPDATE_FAILED")
         if reason:

@@ -8,28 +8,47 @@ from collections.abc import Mapping
 from typing import Any
 
 from mare_dynamodb_streamtrigger.core.request_arguments import (
+    ARCHITECTURE_DEFAULT,
+    EPHEMERAL_STORAGE_DEFAULT,
+    TRACING_MODE_DEFAULT,
+    architectures,
     log_configuration,
+    logging_settings,
     managed_stream_settings,
     source_parameters,
     target_parameters,
 )
-from mare_dynamodb_streamtrigger.core.settings import logging_of
+from mare_dynamodb_streamtrigger.core.settings import filter_patterns, logging_of, setting
 from mare_dynamodb_streamtrigger.models import ResourceModel
 
 
 def configuration_differs(wanted: Mapping[str, Any], live: Mapping[str, Any]) -> bool:
+    """Whether UpdateFunctionConfiguration's arguments `wanted` would change the live configuration."""
     live_variables = (live.get("Environment") or {}).get("Variables") or {}
     return (
         any(wanted[key] != live.get(key) for key in ("Role", "Handler", "Runtime", "MemorySize", "Timeout"))
         or wanted["Environment"]["Variables"] != live_variables
+        or wanted["Description"] != (live.get("Description") or "")
+        or wanted["EphemeralStorage"]["Size"]
+        != (live.get("EphemeralStorage") or {}).get("Size", EPHEMERAL_STORAGE_DEFAULT)
+        or wanted["TracingConfig"]["Mode"] != (live.get("TracingConfig") or {}).get("Mode", TRACING_MODE_DEFAULT)
+        or wanted["LoggingConfig"] != live_logging_config(live.get("LoggingConfig") or {})
     )
+
+
+def live_logging_config(live: Mapping[str, Any]) -> dict[str, str]:
+    return logging_settings(live.get("LogFormat"), live.get("ApplicationLogLevel"), live.get("SystemLogLevel"))
+
+
+def architectures_differ(model: ResourceModel, live: Mapping[str, Any]) -> bool:
+    return architectures(model) != (live.get("Architectures") or [ARCHITECTURE_DEFAULT])
 
 
 def pipe_differs(
     model: ResourceModel, live: Mapping[str, Any], role_arn: str, function_arn: str, log_group_arn: str
 ) -> bool:
-    """Whether UpdatePipe would change what the pipe does: its stream settings, filter, template,
-    role, target, logging, key or state."""
+    """Whether UpdatePipe would change what the pipe does: its stream settings, filters, template,
+    role, target, logging, key, description or state."""
     wanted_stream = source_parameters(model, for_create=False)["DynamoDBStreamParameters"]
     live_source = live.get("SourceParameters") or {}
     live_stream = live_source.get("DynamoDBStreamParameters") or {}
@@ -40,15 +59,16 @@ def pipe_differs(
     live_invocation = (live_target.get("LambdaFunctionParameters") or {}).get("InvocationType", "REQUEST_RESPONSE")
     return (
         managed_stream_settings(wanted_stream) != managed_stream_settings(live_stream)
-        or live_patterns != ([model.FilterPattern] if model.FilterPattern else [])
+        or live_patterns != filter_patterns(model)
         or live_target.get("InputTemplate") != wanted_target["InputTemplate"]
         or live_invocation != wanted_target["LambdaFunctionParameters"]["InvocationType"]
         or logging_of(live.get("LogConfiguration")) != logging_of(log_configuration(model, log_group_arn))
         or (live.get("KmsKeyIdentifier") or None) != model.KmsKeyArn
         or live.get("RoleArn") != role_arn
         or live.get("Target") != function_arn
-        or live.get("DesiredState") != "RUNNING"
-        or live.get("CurrentState") != "RUNNING"
+        or (live.get("Description") or "") != (model.Description or "")
+        or live.get("DesiredState") != setting(model, "DesiredState")
+        or live.get("CurrentState") != setting(model, "DesiredState")
     )
 
 

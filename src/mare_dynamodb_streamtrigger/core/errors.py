@@ -95,7 +95,14 @@ ERROR_CODES: dict[str, HandlerErrorCode] = {
 
 # What AWS says while a role made moments ago is not yet usable by a service (IAM is eventually
 # consistent): such failures are tried again on a later invocation, until a deadline.
-ROLE_NOT_YET_USABLE = ("cannot be assumed", "ensure the customer role", "unable to assume")
+# The last: Lambda checks a function role's X-Ray grant for Active tracing, and refuses while a
+# grant just given has not reached it (serverless/serverless#6931, coinbase/fenrir#1).
+ROLE_NOT_YET_USABLE = (
+    "cannot be assumed",
+    "ensure the customer role",
+    "unable to assume",
+    "does not have permissions to call",
+)
 # What Pipes says while a grant the pipe role gained in the same request has not reached it: the
 # dead-letter queue's sqs:SendMessage (aws-cdk#31664, serverless-patterns#1543 and #1857); for KMS
 # and logs AWS's exact words are not public, so words of a refused permission are waited on too,

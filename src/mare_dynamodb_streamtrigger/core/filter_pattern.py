@@ -107,20 +107,21 @@ def validate(pattern: object) -> None:
     _check_object(pattern, ROOT)
 
 
-def validate_stream_filter(pattern: object) -> None:
-    """Raise PatternError unless `pattern` is valid as a Pipes filter on a DynamoDB stream."""
-    check_bounds(pattern)
-    validate(pattern)
+def validate_stream_filter(pattern: object, root: str = ROOT) -> None:
+    """Raise PatternError unless `pattern` is valid as a Pipes filter on a DynamoDB stream; paths
+    in the error start at `root` (FilterPattern, or FilterPatterns[i])."""
+    check_bounds(pattern, root)
+    _check_object(pattern, root)
     checked = cast(dict[str, Any], pattern)
-    _check_top_level_keys(checked, ROOT)
-    for path, operator, argument in _operators(checked, ROOT):
+    _check_top_level_keys(checked, root)
+    for path, operator, argument in _operators(checked, root):
         if operator == "wildcard":
             raise PatternError(path, "EventBridge Pipes does not support wildcard")
         if operator == "anything-but" and isinstance(argument, dict):
             raise PatternError(path, f"EventBridge Pipes does not support anything-but with {next(iter(argument))}")
 
 
-def check_bounds(pattern: object) -> None:
+def check_bounds(pattern: object, root: str = ROOT) -> None:
     """Size (as compact JSON, as Pipes counts it), depth and numbers, checked without recursion
     before anything else reads the pattern:
     a crafted pattern (a megabyte, hundreds of levels, 10**400) is refused without the memory
@@ -130,7 +131,7 @@ def check_bounds(pattern: object) -> None:
     while stack:
         node, depth = stack.pop()
         if depth > PATTERN_DEPTH_MAX:
-            raise PatternError(ROOT, f"nests deeper than {PATTERN_DEPTH_MAX} levels")
+            raise PatternError(root, f"nests deeper than {PATTERN_DEPTH_MAX} levels")
         if isinstance(node, dict):
             length += 1 + max(len(node), 1)  # the braces and the commas
             for key, value in node.items():
@@ -141,13 +142,13 @@ def check_bounds(pattern: object) -> None:
             stack.extend((item, depth + 1) for item in node)
         elif isinstance(node, int | float) and not isinstance(node, bool):
             if abs(node) > NUMBER_MAX or node != node:
-                raise PatternError(ROOT, f"holds a number beyond what a pattern can hold (at most {NUMBER_MAX:g})")
+                raise PatternError(root, f"holds a number beyond what a pattern can hold (at most {NUMBER_MAX:g})")
             length += len(repr(node))
         else:
             length += len(json.dumps(node))
         if length > PATTERN_MAX:
             raise PatternError(
-                ROOT, f"holds more than {PATTERN_MAX} characters as compact JSON; Pipes allows {PATTERN_MAX}"
+                root, f"holds more than {PATTERN_MAX} characters as compact JSON; Pipes allows {PATTERN_MAX}"
             )
 
 
@@ -374,13 +375,13 @@ def wildcard_regex(wildcard: str) -> re.Pattern[str]:
     return re.compile("".join(parts), re.DOTALL)
 
 
-def numeric_on_stream_numbers(pattern: Mapping[str, Any]) -> list[str]:
+def numeric_on_stream_numbers(pattern: Mapping[str, Any], root: str = ROOT) -> list[str]:
     """Where a valid pattern applies `numeric` to a DynamoDB number (a field named N), which never
     matches: stream records carry numbers as strings. One warning each, naming its path."""
     return [
         f"{path}: numeric never matches a DynamoDB number, which a stream record carries as a string "
         '({"N": "12.5"}); match the string exactly or by prefix instead'
-        for path, operator, _ in _operators(pattern, ROOT)
+        for path, operator, _ in _operators(pattern, root)
         if operator == "numeric" and path.rsplit("[", 1)[0].rsplit(".", 1)[-1] == "N"
     ]
 

@@ -11,7 +11,8 @@ from cloudformation_cli_python_lib import HandlerErrorCode, ProgressEvent
 
 from mare_dynamodb_streamtrigger.core.callback_context import WaitingContext
 from mare_dynamodb_streamtrigger.core.errors import TriggerError, error_code, error_message, pipe_grant_not_yet_usable
-from mare_dynamodb_streamtrigger.core.waits import NEW_PIPE_VISIBLE, PIPE_ROLE_USABLE, PIPE_RUNNING, done_waiting, wait
+from mare_dynamodb_streamtrigger.core.settings import setting
+from mare_dynamodb_streamtrigger.core.waits import NEW_PIPE_VISIBLE, PIPE_ROLE_USABLE, PIPE_SETTLED, done_waiting, wait
 from mare_dynamodb_streamtrigger.models import ResourceModel
 
 
@@ -24,9 +25,10 @@ def pipe_progress(
     new: bool = False,
     just_asked: bool = False,
 ) -> ProgressEvent | None:
-    """None once the pipe is RUNNING; IN_PROGRESS while it moves; NotStabilized when it fails or
-    AWS has stopped it. DescribePipe is eventually consistent: a `new` pipe may be not found for a
-    while, and where the change was `just_asked` for, the answer may still show the pipe as it was."""
+    """None once the pipe is in its DesiredState (RUNNING or STOPPED); IN_PROGRESS while it moves;
+    NotStabilized when it fails or AWS has stopped it. DescribePipe is eventually consistent: a
+    `new` pipe may be not found for a while, and where the change was `just_asked` for, the answer
+    may still show the pipe as it was."""
     if pipe is None:
         if not new:
             raise TriggerError(
@@ -35,13 +37,13 @@ def pipe_progress(
         return wait(context, NEW_PIPE_VISIBLE, model, f"DescribePipe {pipe_name}: not found")
     done_waiting(context, NEW_PIPE_VISIBLE)
     state = pipe.get("CurrentState", "")
-    if state == "RUNNING":
-        done_waiting(context, PIPE_RUNNING)
+    if state == setting(model, "DesiredState"):
+        done_waiting(context, PIPE_SETTLED)
         return None
     refuse_failed(pipe_name, pipe)
     if not just_asked:
         refuse_stopped(pipe_name, pipe)
-    return wait(context, PIPE_RUNNING, model, f"state {state}")
+    return wait(context, PIPE_SETTLED, model, f"state {state}")
 
 
 def refuse_stopped(pipe_name: str, pipe: Mapping[str, Any]) -> None:

@@ -26,6 +26,7 @@ SID_LIST_STREAMS = "ListTableStreams"
 SID_PIPELINES = "StartPipelines"
 SID_TOPICS = "PublishToTopics"
 SID_TABLE_INDEX = "QueryAndUpdateTable"
+SID_TRACES = "WriteTraces"
 SID_INVOKE = "InvokeFunction"
 SID_READ_PARAMETERS = "ReadTableParameters"
 SID_DEAD_LETTER = "SendToDeadLetterQueue"
@@ -40,6 +41,10 @@ PIPES_ENCRYPTION_CONTEXT = "kms:EncryptionContext:aws:pipes:arn"
 STREAM_READ_ACTIONS = ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"]
 PIPELINE_ACTIONS = ["codepipeline:ListPipelineExecutions", "codepipeline:StartPipelineExecution"]
 TABLE_INDEX_ACTIONS = ["dynamodb:Query", "dynamodb:UpdateItem"]
+# What Lambda checks for, and uses, where a function's tracing is Active (Lambda developer guide,
+# "Visualize Lambda function invocations using AWS X-Ray"; Lambda refuses the function with "does
+# not have permissions to call PutTraceSegments on XRAY" otherwise).
+TRACE_ACTIONS = ["xray:PutTelemetryRecords", "xray:PutTraceSegments"]
 
 
 @dataclass(frozen=True)
@@ -109,8 +114,9 @@ def function_policy(
     stream_arn: str,
     table_arn: str,
     table_index_name: str | None,
+    tracing: bool = False,
 ) -> PolicyDocument:
-    """What the function may do: its logs, this stream, its targets, and the table's index."""
+    """What the function may do: its logs, this stream, its targets, the table's index, and its traces."""
     log_group = log_group_arn(partition, region, account, trigger_name)
     statements = [
         _statement(
@@ -128,6 +134,9 @@ def function_policy(
         statements.append(
             _statement(SID_TABLE_INDEX, TABLE_INDEX_ACTIONS, [table_arn, index_arn(table_arn, table_index_name)])
         )
+    if tracing:
+        # X-Ray's actions have no resource-level permissions: AWS requires "*" (Service Authorization Reference).
+        statements.append(_statement(SID_TRACES, TRACE_ACTIONS, ["*"]))
     return {"Version": VERSION, "Statement": statements}
 
 
@@ -212,6 +221,7 @@ def function_role_policy(model: ResourceModel, names: TriggerNames, table_arn: s
         stream_arn=stream_arn,
         table_arn=table_arn,
         table_index_name=model.TableIndexName,
+        tracing=model.TracingConfig is not None and model.TracingConfig.Mode == "Active",
     )
 
 

@@ -15,7 +15,14 @@ from mare_dynamodb_streamtrigger.core.policies import (
     statement_resources,
 )
 from mare_dynamodb_streamtrigger.core.settings import logging_of
-from mare_dynamodb_streamtrigger.models import ResourceModel, Tag
+from mare_dynamodb_streamtrigger.models import (
+    EphemeralStorage,
+    Filter,
+    LoggingConfig,
+    ResourceModel,
+    Tag,
+    TracingConfig,
+)
 
 
 def trigger_type_of(policy: PolicyDocument | None) -> str | None:
@@ -44,6 +51,26 @@ def resource_tags(live_tags: dict[str, str], stack_tags: Mapping[str, Any] | Non
     return [Tag(Key=key, Value=own[key]) for key in sorted(own)] or None
 
 
+def filters_of(filters: list[Mapping[str, Any]]) -> tuple[dict[str, Any] | None, list[Filter] | None]:
+    """FilterPattern for one filter, FilterPatterns for several; neither for none."""
+    patterns = [json.loads(entry["Pattern"]) for entry in filters if entry.get("Pattern")]
+    if len(patterns) == 1:
+        return patterns[0], None
+    return None, [Filter(Pattern=pattern) for pattern in patterns] or None
+
+
+def logging_config_of(live: Mapping[str, Any] | None) -> LoggingConfig | None:
+    """The function's log format and, for JSON, its levels (the log group is Lambda's default)."""
+    if not live:
+        return None
+    json_levels = live.get("LogFormat") == "JSON"
+    return LoggingConfig(
+        LogFormat=live.get("LogFormat"),
+        ApplicationLogLevel=live.get("ApplicationLogLevel") if json_levels else None,
+        SystemLogLevel=live.get("SystemLogLevel") if json_levels else None,
+    )
+
+
 def model_from_aws(
     function: Mapping[str, Any],
     pipe: Mapping[str, Any],
@@ -57,6 +84,9 @@ def model_from_aws(
     source = (pipe.get("SourceParameters") or {}).get("DynamoDBStreamParameters") or {}
     filters = ((pipe.get("SourceParameters") or {}).get("FilterCriteria") or {}).get("Filters") or []
     target = pipe.get("TargetParameters") or {}
+    filter_pattern, filter_patterns = filters_of(filters)
+    storage = (config.get("EphemeralStorage") or {}).get("Size")
+    tracing = (config.get("TracingConfig") or {}).get("Mode")
     return ResourceModel(
         Name=config["FunctionName"],
         TableName=table_name_of_arn(table_arn) if table_arn else None,
@@ -66,13 +96,21 @@ def model_from_aws(
         Runtime=config.get("Runtime"),
         MemorySize=config.get("MemorySize"),
         Timeout=config.get("Timeout"),
+        Description=config.get("Description") or None,
+        Architectures=config.get("Architectures") or None,
+        EphemeralStorage=EphemeralStorage(Size=storage) if storage else None,
+        TracingConfig=TracingConfig(Mode=tracing) if tracing else None,
+        LoggingConfig=logging_config_of(config.get("LoggingConfig")),
         Environment=(config.get("Environment") or {}).get("Variables") or None,
-        FilterPattern=json.loads(filters[0]["Pattern"]) if filters and filters[0].get("Pattern") else None,
+        FilterPattern=filter_pattern,
+        FilterPatterns=filter_patterns,
         TableIndexName=index_name_of(function_policy),
         IsDevops=None,
         StartingPosition=source.get("StartingPosition"),
+        DesiredState=pipe.get("DesiredState"),
         BatchSize=source.get("BatchSize"),
         MaximumBatchingWindowInSeconds=source.get("MaximumBatchingWindowInSeconds"),
+        ParallelizationFactor=source.get("ParallelizationFactor"),
         MaximumRetryAttempts=source.get("MaximumRetryAttempts"),
         MaximumRecordAgeInSeconds=source.get("MaximumRecordAgeInSeconds"),
         OnPartialBatchItemFailure=source.get("OnPartialBatchItemFailure"),

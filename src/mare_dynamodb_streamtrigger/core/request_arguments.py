@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast, overload
 
 from mare_dynamodb_streamtrigger.core.code_archives import builtin_files, inline_zip, zip_of
 from mare_dynamodb_streamtrigger.core.filter_pattern import compact_json
-from mare_dynamodb_streamtrigger.core.settings import logging_on, setting
+from mare_dynamodb_streamtrigger.core.settings import DEFAULTS, filter_patterns, logging_on, setting
 from mare_dynamodb_streamtrigger.core.validation import required
 from mare_dynamodb_streamtrigger.models import ResourceModel
 
@@ -23,6 +23,17 @@ if TYPE_CHECKING:
     )
 
 
+# Lambda's own defaults, sent when the model leaves an option out: UpdateFunctionConfiguration
+# keeps what a request leaves out, so an option removed from the model is set back explicitly.
+ARCHITECTURE_DEFAULT = "x86_64"
+EPHEMERAL_STORAGE_DEFAULT = 512
+TRACING_MODE_DEFAULT = "PassThrough"
+LOG_FORMAT_DEFAULT = "Text"
+# With JSON logs, Lambda keeps INFO and above of both kinds unless told otherwise (Lambda
+# developer guide, "Log-level filtering"); sent explicitly so that removing a level resets it.
+LOG_LEVEL_DEFAULT = "INFO"
+
+
 def function_configuration(model: ResourceModel, role_arn: str) -> dict[str, Any]:
     """The arguments shared by CreateFunction and UpdateFunctionConfiguration."""
     return {
@@ -33,7 +44,43 @@ def function_configuration(model: ResourceModel, role_arn: str) -> dict[str, Any
         "MemorySize": setting(model, "MemorySize"),
         "Timeout": setting(model, "Timeout"),
         "Environment": {"Variables": dict(model.Environment or {})},
+        "Description": model.Description or "",
+        "EphemeralStorage": {
+            "Size": (model.EphemeralStorage.Size if model.EphemeralStorage else None) or EPHEMERAL_STORAGE_DEFAULT
+        },
+        "TracingConfig": {"Mode": (model.TracingConfig.Mode if model.TracingConfig else None) or TRACING_MODE_DEFAULT},
+        "LoggingConfig": logging_config(model),
     }
+
+
+def logging_config(model: ResourceModel) -> dict[str, str]:
+    """The function's LoggingConfig, as the model asks for it."""
+    config = model.LoggingConfig
+    if config is None:
+        return logging_settings(None, None, None)
+    return logging_settings(config.LogFormat, config.ApplicationLogLevel, config.SystemLogLevel)
+
+
+def logging_settings(log_format: str | None, application_level: str | None, system_level: str | None) -> dict[str, str]:
+    """A LoggingConfig in full: Text, or JSON with both log levels (Lambda filters levels in JSON
+    only); the log group, Lambda's default, is not the type's to set."""
+    log_format = log_format or LOG_FORMAT_DEFAULT
+    if log_format != "JSON":
+        return {"LogFormat": log_format}
+    return {
+        "LogFormat": log_format,
+        "ApplicationLogLevel": application_level or LOG_LEVEL_DEFAULT,
+        "SystemLogLevel": system_level or LOG_LEVEL_DEFAULT,
+    }
+
+
+Architecture = Literal["arm64", "x86_64"]
+
+
+def architectures(model: ResourceModel) -> list[Architecture]:
+    """CreateFunction's and UpdateFunctionCode's Architectures (UpdateFunctionConfiguration has none)."""
+    # validate_model has checked the list: one of the two architectures.
+    return cast(list[Architecture], list(model.Architectures or [ARCHITECTURE_DEFAULT]))
 
 
 def code_arguments(model: ResourceModel) -> FunctionCodeTypeDef:
@@ -66,7 +113,13 @@ def source_parameters(
     """The pipe's DynamoDB stream settings and filter; StartingPosition only at creation."""
     stream: dict[str, Any] = {
         prop: setting(model, prop)
-        for prop in ("BatchSize", "MaximumBatchingWindowInSeconds", "MaximumRetryAttempts", "MaximumRecordAgeInSeconds")
+        for prop in (
+            "BatchSize",
+            "MaximumBatchingWindowInSeconds",
+            "MaximumRetryAttempts",
+            "MaximumRecordAgeInSeconds",
+            "ParallelizationFactor",
+        )
     }
     if for_create:
         stream["StartingPosition"] = setting(model, "StartingPosition")
@@ -77,7 +130,7 @@ def source_parameters(
     elif not for_create:
         # An empty DeadLetterConfig removes the queue on UpdatePipe (as Terraform's AWS provider does).
         stream["DeadLetterConfig"] = {}
-    filters = [{"Pattern": compact_json(model.FilterPattern)}] if model.FilterPattern else []
+    filters = [{"Pattern": compact_json(pattern)} for pattern in filter_patterns(model)]
     # Built key by key from the model's settings: its shape is the stubs' for each request.
     parameters = {"DynamoDBStreamParameters": stream, "FilterCriteria": {"Filters": filters}}
     if for_create:
@@ -94,12 +147,15 @@ def log_configuration(model: ResourceModel, log_group_arn: str) -> PipeLogConfig
 
 
 def pipe_options(model: ResourceModel, log_group_arn: str, *, for_create: bool) -> dict[str, Any]:
-    """LogConfiguration and KmsKeyIdentifier for CreatePipe or UpdatePipe.
+    """DesiredState, Description, LogConfiguration and KmsKeyIdentifier for CreatePipe or UpdatePipe.
 
     UpdatePipe keeps a field the request leaves out, so an update always says what it wants:
-    logging OFF, and an empty key identifier for the key AWS owns. CreatePipe needs neither.
+    no description, logging OFF, and an empty key identifier for the key AWS owns. CreatePipe
+    needs none of these.
     """
-    options: dict[str, Any] = {}
+    options: dict[str, Any] = {"DesiredState": setting(model, "DesiredState")}
+    if model.Description or not for_create:
+        options["Description"] = model.Description or ""
     if logging_on(model) or not for_create:
         options["LogConfiguration"] = log_configuration(model, log_group_arn)
     if model.KmsKeyArn or not for_create:
@@ -123,6 +179,7 @@ def target_parameters(model: ResourceModel) -> PipeTargetParametersTypeDef:
 MANAGED_STREAM_SETTINGS = (
     "BatchSize",
     "MaximumBatchingWindowInSeconds",
+    "ParallelizationFactor",
     "MaximumRetryAttempts",
     "MaximumRecordAgeInSeconds",
     "OnPartialBatchItemFailure",
@@ -134,4 +191,6 @@ def managed_stream_settings(stream: Mapping[str, Any]) -> dict[str, Any]:
     settings = {key: stream.get(key) for key in MANAGED_STREAM_SETTINGS}
     # An update says "no queue" with an empty DeadLetterConfig; AWS then shows none.
     settings["DeadLetterConfig"] = settings["DeadLetterConfig"] or None
+    # A pipe that never set a factor processes one batch per shard at once (the Pipes API reference's default).
+    settings["ParallelizationFactor"] = settings["ParallelizationFactor"] or DEFAULTS["ParallelizationFactor"]
     return settings

@@ -16,7 +16,9 @@ DEFAULTS: dict[str, Any] = {
     "Timeout": 3,
     "IsDevops": True,
     "StartingPosition": "LATEST",
+    "DesiredState": "RUNNING",
     "BatchSize": 100,
+    "ParallelizationFactor": 1,
     "MaximumBatchingWindowInSeconds": 0,
     "InputTemplate": DEFAULT_INPUT_TEMPLATE,
     "LogLevel": "OFF",
@@ -47,6 +49,13 @@ def setting(model: ResourceModel, prop: str) -> Any:
     if prop in RETRY_DEFAULTS:
         return (DEAD_LETTER_DEFAULTS if model.DeadLetterQueueArn else RETRY_DEFAULTS)[prop]
     return DEFAULTS.get(prop)
+
+
+def filter_patterns(model: ResourceModel) -> list[Mapping[str, Any]]:
+    """The pipe's filters: FilterPattern alone, or FilterPatterns; none means every record."""
+    if model.FilterPattern:
+        return [model.FilterPattern]
+    return [entry.Pattern for entry in model.FilterPatterns or [] if entry.Pattern is not None]
 
 
 def logging_on(model: ResourceModel) -> bool:

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from mare_dynamodb_streamtrigger.core.code_archives import BUILTIN_SHARED_MODULE, inline_file_name
 from mare_dynamodb_streamtrigger.core.errors import invalid, shortened
-from mare_dynamodb_streamtrigger.core.filter_pattern import PatternError, validate_stream_filter
+from mare_dynamodb_streamtrigger.core.filter_pattern import ROOT, PatternError, validate_stream_filter
 from mare_dynamodb_streamtrigger.core.names import (
     CODEPIPELINE_ARN,
     IAM_ROLE_ARN,
@@ -22,7 +22,13 @@ from mare_dynamodb_streamtrigger.core.names import (
     SQS_QUEUE_ARN,
 )
 from mare_dynamodb_streamtrigger.core.settings import LOGGING_LEVELS, desired_tags
-from mare_dynamodb_streamtrigger.models import ResourceHandlerRequest, ResourceModel, TypeConfigurationModel
+from mare_dynamodb_streamtrigger.models import (
+    Filter,
+    LoggingConfig,
+    ResourceHandlerRequest,
+    ResourceModel,
+    TypeConfigurationModel,
+)
 
 NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 TABLE_NAME = re.compile(r"^[a-zA-Z0-9_.-]{3,255}$")
@@ -30,6 +36,18 @@ HANDLER = re.compile(r"^[^\s.]+(\.[^\s.]+)+$")
 ENVIRONMENT_KEY = re.compile(r"^[a-zA-Z][a-zA-Z0-9_]+$")
 TRIGGER_TYPES = ("PIPELINE", "SNS_TOPIC")
 STARTING_POSITIONS = ("LATEST", "TRIM_HORIZON")
+DESIRED_STATES = ("RUNNING", "STOPPED")
+# Lambda's limit on a function's Description; a pipe's is 512, and both get the same text.
+DESCRIPTION_MAX = 256
+ARCHITECTURES = ("x86_64", "arm64")
+# /tmp in MB: AWS::Lambda::Function's EphemeralStorage ("any whole number between 512 and 10,240 MB").
+EPHEMERAL_STORAGE_RANGE = (512, 10240)
+TRACING_MODES = ("Active", "PassThrough")
+LOG_FORMATS = ("Text", "JSON")
+APPLICATION_LOG_LEVELS = ("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL")
+SYSTEM_LOG_LEVELS = ("DEBUG", "INFO", "WARN")
+# Pipes' FilterCriteria holds at most 5 filters; FilterPatterns is for 2 or more (one is FilterPattern).
+FILTER_PATTERNS_RANGE = (2, 5)
 ENVIRONMENT_MAX_BYTES = 4096
 INPUT_TEMPLATE_MAX = 8192
 HANDLER_MAX = 128
@@ -103,6 +121,7 @@ INTEGER_RANGES: dict[str, tuple[int, int]] = {
     "Timeout": (1, PIPE_EXECUTION_MAX_SECONDS),
     "BatchSize": (1, 10000),
     "MaximumBatchingWindowInSeconds": (0, 300),
+    "ParallelizationFactor": (1, 10),
     "MaximumRetryAttempts": (-1, 10000),
     "MaximumRecordAgeInSeconds": (-1, 604800),
 }
@@ -172,7 +191,9 @@ def validate_model(model: ResourceModel, stack_tags: Mapping[str, Any] | None = 
     _validate_required(model)
     _validate_code(model)
     _validate_environment(required(model.TriggerType, "TriggerType"), model.Environment)
+    _validate_function_options(model)
     _validate_pipe_settings(model)
+    _validate_filters(model)
     _validate_tags(model.Tags)
     applied = desired_tags(model, stack_tags)
     if len(applied) > TAGS_MAX:
@@ -313,11 +334,72 @@ def _validate_pipe_settings(model: ResourceModel) -> None:
         raise invalid(
             f"KmsKeyArn must be the ARN of a KMS key (arn:aws:kms:<region>:<account>:key/<id>), not {model.KmsKeyArn!r}"
         )
-    if model.FilterPattern is not None:
+    if model.DesiredState is not None and model.DesiredState not in DESIRED_STATES:
+        raise invalid(f"DesiredState must be RUNNING or STOPPED, not {model.DesiredState!r}")
+
+
+def named_filter_patterns(model: ResourceModel) -> list[tuple[str, object]]:
+    """Each pattern the model gives, with the property path that messages name it by."""
+    named: list[tuple[str, object]] = [(ROOT, model.FilterPattern)] if model.FilterPattern is not None else []
+    for index, entry in enumerate(model.FilterPatterns or []):
+        named.append((f"FilterPatterns[{index}].Pattern", entry.Pattern if isinstance(entry, Filter) else entry))
+    return named
+
+
+def _validate_filters(model: ResourceModel) -> None:
+    """FilterPattern, or 2 to 5 FilterPatterns, each a valid filter on a DynamoDB stream."""
+    patterns = model.FilterPatterns
+    if patterns is not None and model.FilterPattern is not None:
+        raise invalid("FilterPattern and FilterPatterns exclude each other: give one pattern or a list of 2 to 5")
+    low, high = FILTER_PATTERNS_RANGE
+    if patterns is not None and (not isinstance(patterns, list) or not low <= len(patterns) <= high):
+        count = len(patterns) if isinstance(patterns, list) else "not a list"
+        raise invalid(
+            f"FilterPatterns must be a list of {low} to {high} patterns (Pipes takes at most {high}; "
+            f"give a single pattern as FilterPattern), not {count}"
+        )
+    for root, pattern in named_filter_patterns(model):
         try:
-            validate_stream_filter(model.FilterPattern)
+            validate_stream_filter(pattern, root)
         except PatternError as error:
             raise invalid(str(error)) from error
+
+
+def _validate_function_options(model: ResourceModel) -> None:
+    """The function's options, with AWS::Lambda::Function's names and limits."""
+    description = model.Description
+    if description is not None and (not isinstance(description, str) or len(description) > DESCRIPTION_MAX):
+        raise invalid(f"Description must be text of at most {DESCRIPTION_MAX} characters (Lambda's limit)")
+    chosen = model.Architectures
+    if chosen is not None and (not isinstance(chosen, list) or len(chosen) != 1 or chosen[0] not in ARCHITECTURES):
+        raise invalid(f"Architectures must be [x86_64] or [arm64], not {shortened(repr(chosen), RUNTIME_SHOWN_MAX)}")
+    if model.EphemeralStorage is not None:
+        size, (low, high) = model.EphemeralStorage.Size, EPHEMERAL_STORAGE_RANGE
+        if isinstance(size, bool) or not isinstance(size, int) or not low <= size <= high:
+            raise invalid(f"EphemeralStorage.Size must be a whole number of MB from {low} to {high}, not {size!r}")
+    if model.TracingConfig is not None and model.TracingConfig.Mode not in TRACING_MODES:
+        raise invalid(f"TracingConfig.Mode must be Active or PassThrough, not {model.TracingConfig.Mode!r}")
+    if model.LoggingConfig is not None:
+        _validate_logging_config(model.LoggingConfig)
+
+
+def _validate_logging_config(config: LoggingConfig) -> None:
+    if config.LogFormat is not None and config.LogFormat not in LOG_FORMATS:
+        raise invalid(f"LoggingConfig.LogFormat must be Text or JSON, not {config.LogFormat!r}")
+    levels = (
+        ("ApplicationLogLevel", config.ApplicationLogLevel, APPLICATION_LOG_LEVELS),
+        ("SystemLogLevel", config.SystemLogLevel, SYSTEM_LOG_LEVELS),
+    )
+    for prop, level, allowed in levels:
+        if level is None:
+            continue
+        if level not in allowed:
+            raise invalid(f"LoggingConfig.{prop} must be one of {', '.join(allowed)}, not {level!r}")
+        if config.LogFormat != "JSON":
+            raise invalid(
+                f"LoggingConfig.{prop} needs LoggingConfig.LogFormat JSON: Lambda filters logs by level "
+                "only in the JSON format"
+            )
 
 
 # What IAM, Lambda and Pipes accept in a tag key or value: [\p{L}\p{Z}\p{N}_.:/=+\-@]*

@@ -63,7 +63,9 @@ PIPE_ROLE_USABLE = Wait(
     "pipe_role_usable", "the pipe role to reach Pipes", ROLE_PROPAGATION_DEADLINE_SECONDS, ROLE_RETRY_SECONDS
 )
 NEW_PIPE_VISIBLE = Wait("new_pipe_visible", "the new pipe to be visible", NEW_PIPE_VISIBLE_SECONDS, PIPE_POLL_SECONDS)
-PIPE_RUNNING = Wait("pipe_running", "the pipe to be RUNNING", STABILIZATION_DEADLINE_SECONDS, PIPE_POLL_SECONDS)
+PIPE_SETTLED = Wait(
+    "pipe_settled", "the pipe to reach its DesiredState", STABILIZATION_DEADLINE_SECONDS, PIPE_POLL_SECONDS
+)
 PIPE_BUSY = Wait(
     "pipe_busy", "the pipe to finish its change of state", STABILIZATION_DEADLINE_SECONDS, PIPE_POLL_SECONDS
 )

@@ -1,0 +1,368 @@
+"""The options peers offer a trigger's users (issue 22), through the real entrypoint against moto:
+DesiredState, ParallelizationFactor, FilterPatterns and the function's options. Each is made at
+creation, read back by Read, changed in place by Update (and set back to AWS's default when
+removed), and refused before anything is made when AWS would refuse it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import NOTHING_LEFT, REGION, TABLE, client, drive, invoke, left_behind, pipeline_properties
+from faults import Recorder
+from mare_dynamodb_streamtrigger.core.names import role_name
+from mare_streamtrigger_local import pipe_runner
+
+NAME = "deployment-processor"
+FN_ROLE = role_name(NAME, REGION, "fn")
+INSERTS = {"eventName": ["INSERT"]}
+REMOVALS = {"eventName": ["REMOVE"]}
+PENDING = {"dynamodb": {"NewImage": {"status": {"S": ["PENDING"]}}}}
+# The function's options with values other than Lambda's defaults.
+FUNCTION_OPTIONS: dict[str, Any] = {
+    "Description": "Starts the deployment pipeline on each new request",
+    "Architectures": ["arm64"],
+    "EphemeralStorage": {"Size": 2048},
+    "TracingConfig": {"Mode": "Active"},
+    "LoggingConfig": {"LogFormat": "JSON", "ApplicationLogLevel": "DEBUG", "SystemLogLevel": "WARN"},
+}
+# XRay's words while the function role's new grant has not reached Lambda (serverless#6931).
+XRAY_REFUSED = "The provided execution role does not have permissions to call PutTraceSegments on XRAY"
+
+
+def several_filters(*patterns: dict[str, Any], **overrides: Any) -> dict[str, Any]:
+    """The example trigger with FilterPatterns in place of its FilterPattern."""
+    properties = pipeline_properties(FilterPatterns=[{"Pattern": pattern} for pattern in patterns], **overrides)
+    del properties["FilterPattern"]
+    return properties
+
+
+def created(properties: dict[str, Any]) -> dict[str, Any]:
+    final, _ = drive("CREATE", properties)
+    assert final["status"] == "SUCCESS", final
+    return final["resourceModel"]
+
+
+def updated(desired: dict[str, Any], previous: dict[str, Any]) -> dict[str, Any]:
+    final, _ = drive("UPDATE", desired, previous=previous)
+    assert final["status"] == "SUCCESS", final
+    return final["resourceModel"]
+
+
+def read() -> dict[str, Any]:
+    event = invoke("READ", {"Name": NAME})
+    assert event["status"] == "SUCCESS", event
+    return event["resourceModel"]
+
+
+def pipe() -> dict[str, Any]:
+    return client("pipes").describe_pipe(Name=NAME)
+
+
+def function() -> dict[str, Any]:
+    return client("lambda").get_function(FunctionName=NAME)["Configuration"]
+
+
+def patterns_of_pipe() -> list[Any]:
+    return [json.loads(entry["Pattern"]) for entry in pipe()["SourceParameters"]["FilterCriteria"]["Filters"]]
+
+
+def trace_statement() -> list[dict[str, Any]]:
+    document = client("iam").get_role_policy(RoleName=FN_ROLE, PolicyName="StreamTrigger")["PolicyDocument"]
+    document = json.loads(document) if isinstance(document, str) else document
+    return [statement for statement in document["Statement"] if statement["Sid"] == "WriteTraces"]
+
+
+# --- DesiredState -------------------------------------------------------------------------------
+
+
+def test_a_trigger_made_stopped_is_started_and_stopped_by_update(table, aws_calls: Recorder):
+    stopped = pipeline_properties(DesiredState="STOPPED")
+    assert created(stopped)["DesiredState"] == "STOPPED"
+    [create_pipe] = aws_calls.sent("pipes.CreatePipe")
+    assert create_pipe["DesiredState"] == "STOPPED"
+    assert (pipe()["DesiredState"], pipe()["CurrentState"]) == ("STOPPED", "STOPPED")
+    assert read()["DesiredState"] == "STOPPED"
+
+    running = pipeline_properties()  # DesiredState left out: RUNNING, the default
+    assert updated(running, previous=stopped)["DesiredState"] == "RUNNING"
+    assert aws_calls.sent("pipes.UpdatePipe")[-1]["DesiredState"] == "RUNNING"
+    assert (pipe()["DesiredState"], pipe()["CurrentState"]) == ("RUNNING", "RUNNING")
+
+    assert updated(stopped, previous=running)["DesiredState"] == "STOPPED"
+    assert aws_calls.sent("pipes.UpdatePipe")[-1]["DesiredState"] == "STOPPED"
+    assert (pipe()["DesiredState"], pipe()["CurrentState"]) == ("STOPPED", "STOPPED")
+    assert read()["DesiredState"] == "STOPPED"
+    # The function is untouched by a change of state alone.
+    assert aws_calls.counts()["lambda.UpdateFunctionConfiguration"] == 0
+    assert aws_calls.counts()["lambda.UpdateFunctionCode"] == 0
+
+
+def test_a_stopped_trigger_updated_without_a_change_stays_stopped_without_update_pipe(table, aws_calls: Recorder):
+    stopped = pipeline_properties(DesiredState="STOPPED")
+    created(stopped)
+    updated(stopped, previous=stopped)
+    assert aws_calls.counts()["pipes.UpdatePipe"] == 0
+    assert pipe()["CurrentState"] == "STOPPED"
+
+
+def test_a_stopped_pipe_wanted_stopped_is_no_failure_but_one_aws_stopped_is(table, aws_calls: Recorder):
+    """A pipe AWS stopped is STOPPED with DesiredState RUNNING; one the user stopped wants STOPPED."""
+    stopped = pipeline_properties(DesiredState="STOPPED")
+    aws_calls.rewrite("pipes.DescribePipe", lambda parsed: parsed.update(StateReason="User initiated"), times=99)
+    created(stopped)
+    assert pipe()["CurrentState"] == "STOPPED"
+
+
+def test_fire_delivers_nothing_for_a_stopped_trigger_and_says_so(table, tmp_path: Path):
+    created(pipeline_properties(DesiredState="STOPPED"))
+    client("dynamodb").put_item(TableName=TABLE, Item={"id": {"S": "1"}, "status": {"S": "PENDING"}})
+    report = pipe_runner.fire(NAME, cache_folder=tmp_path)
+    assert report.problem == "the pipe is STOPPED, not RUNNING: it delivers nothing"
+    assert (report.batches, report.records_read, report.ok) == ([], 0, False)
+
+
+# --- ParallelizationFactor ------------------------------------------------------------------------
+
+
+def test_parallelization_factor_is_made_read_changed_and_set_back(table, aws_calls: Recorder):
+    four = pipeline_properties(ParallelizationFactor=4)
+    assert created(four)["ParallelizationFactor"] == 4
+    assert (
+        aws_calls.sent("pipes.CreatePipe")[0]["SourceParameters"]["DynamoDBStreamParameters"]["ParallelizationFactor"]
+        == 4
+    )
+    assert pipe()["SourceParameters"]["DynamoDBStreamParameters"]["ParallelizationFactor"] == 4
+    ten = pipeline_properties(ParallelizationFactor=10)
+    assert updated(ten, previous=four)["ParallelizationFactor"] == 10
+    assert read()["ParallelizationFactor"] == 10
+    # Removed: AWS's default, 1, said explicitly (UpdatePipe keeps what it is not told).
+    assert updated(pipeline_properties(), previous=ten)["ParallelizationFactor"] == 1
+    assert (
+        aws_calls.sent("pipes.UpdatePipe")[-1]["SourceParameters"]["DynamoDBStreamParameters"]["ParallelizationFactor"]
+        == 1
+    )
+
+
+def test_fire_says_how_it_maps_the_parallelization_factor_and_keeps_each_items_order(table, tmp_path: Path):
+    written = {"eventName": ["INSERT", "MODIFY"]}
+    created(pipeline_properties(ParallelizationFactor=3, BatchSize=2, FilterPattern=written))
+    dynamodb = client("dynamodb")
+    for version in range(3):  # two items, each written three times, interleaved
+        for key in ("a", "b"):
+            item = {"id": {"S": key}, "status": {"S": "PENDING"}, "version": {"S": str(version)}}
+            dynamodb.put_item(TableName=TABLE, Item=item)
+    report = pipe_runner.fire(NAME, cache_folder=tmp_path)
+    assert report.notes == [
+        "ParallelizationFactor 3: the pipe would process up to 3 batches of a shard at once, keeping the "
+        "records of each item (each key) in order; the runner delivers a shard's batches one after another, "
+        "in stream order, which keeps that order too"
+    ]
+    delivered = [
+        (image["id"]["S"], image["version"]["S"])
+        for batch in report.batches
+        for element in batch.event
+        for image in [record["dynamodb"]["NewImage"] for record in element["Records"]]
+    ]
+    assert delivered == [("a", "0"), ("b", "0"), ("a", "1"), ("b", "1"), ("a", "2"), ("b", "2")]
+    assert [batch.kept for batch in report.batches] == [2, 2, 2]
+
+
+# --- FilterPatterns -------------------------------------------------------------------------------
+
+
+def test_several_filters_are_made_read_as_filter_patterns_and_changed_to_one(table, aws_calls: Recorder):
+    several = several_filters(INSERTS, REMOVALS)
+    model = created(several)
+    assert model["FilterPatterns"] == [{"Pattern": INSERTS}, {"Pattern": REMOVALS}]
+    assert "FilterPattern" not in model
+    assert patterns_of_pipe() == [INSERTS, REMOVALS]
+    assert read()["FilterPatterns"] == [{"Pattern": INSERTS}, {"Pattern": REMOVALS}]
+
+    three = several_filters(INSERTS, REMOVALS, PENDING)
+    assert updated(three, previous=several)["FilterPatterns"] == three["FilterPatterns"]
+    assert patterns_of_pipe() == [INSERTS, REMOVALS, PENDING]
+
+    one = pipeline_properties(FilterPattern=PENDING)
+    model = updated(one, previous=three)
+    assert model["FilterPattern"] == PENDING and "FilterPatterns" not in model
+    assert patterns_of_pipe() == [PENDING]
+
+
+def test_fire_delivers_a_record_that_any_of_the_filters_passes(table, tmp_path: Path):
+    modified = {"eventName": ["MODIFY"]}
+    created(several_filters(INSERTS, modified))
+    dynamodb = client("dynamodb")
+    dynamodb.put_item(TableName=TABLE, Item={"id": {"S": "1"}, "status": {"S": "NEW"}})
+    dynamodb.put_item(TableName=TABLE, Item={"id": {"S": "1"}, "status": {"S": "DONE"}})
+    dynamodb.delete_item(TableName=TABLE, Key={"id": {"S": "1"}})
+    report = pipe_runner.fire(NAME, cache_folder=tmp_path)
+    statuses = [
+        record["dynamodb"]["NewImage"]["status"]["S"]
+        for batch in report.batches
+        if batch.event
+        for element in batch.event
+        for record in element["Records"]
+    ]
+    assert statuses == ["NEW", "DONE"]  # the INSERT and the MODIFY; the REMOVE passes neither
+    assert report.records_read == 3
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        (
+            {
+                "FilterPatterns": [
+                    {"Pattern": INSERTS},
+                    {"Pattern": {"dynamodb": {"Keys": {"id": {"S": [{"wildcard": "*"}]}}}}},
+                ]
+            },
+            "FilterPatterns[1].Pattern.dynamodb.Keys.id.S[0]: EventBridge Pipes does not support wildcard",
+        ),
+        ({"FilterPatterns": [{"Pattern": INSERTS}]}, "FilterPatterns must be a list of 2 to 5 patterns"),
+        (
+            {"FilterPattern": PENDING, "FilterPatterns": [{"Pattern": INSERTS}, {"Pattern": REMOVALS}]},
+            "FilterPattern and FilterPatterns exclude each other",
+        ),
+    ],
+    ids=["unsupported-operator", "one-pattern", "both"],
+)
+def test_bad_filter_patterns_are_refused_before_anything_is_made(table, aws_calls: Recorder, changes, message):
+    properties = pipeline_properties(**changes)
+    if "FilterPattern" not in changes:
+        del properties["FilterPattern"]
+    final, events = drive("CREATE", properties)
+    assert (final["status"], final["errorCode"]) == ("FAILED", "InvalidRequest")
+    assert message in final["message"]
+    assert len(events) == 1
+    assert left_behind() == NOTHING_LEFT
+    assert not [call for call in aws_calls.calls if ".Create" in call or ".Put" in call]
+
+
+# --- The function's options -------------------------------------------------------------------------
+
+
+def test_every_function_option_is_made_read_and_set_back_to_lambdas_default(table, aws_calls: Recorder):
+    with_options = pipeline_properties(**FUNCTION_OPTIONS)
+    model = created(with_options)
+    for prop, value in FUNCTION_OPTIONS.items():
+        assert model[prop] == value, prop
+    [create_function] = aws_calls.sent("lambda.CreateFunction")
+    assert {prop: create_function[prop] for prop in FUNCTION_OPTIONS} == FUNCTION_OPTIONS
+    live = function()
+    assert (live["Architectures"], live["EphemeralStorage"], live["TracingConfig"]) == (
+        ["arm64"],
+        {"Size": 2048},
+        {"Mode": "Active"},
+    )
+    assert live["LoggingConfig"]["LogFormat"] == "JSON" and live["LoggingConfig"]["ApplicationLogLevel"] == "DEBUG"
+    assert pipe()["Description"] == FUNCTION_OPTIONS["Description"]
+    # Active tracing: the role may write traces, on "*" as X-Ray requires, and only then.
+    assert trace_statement() == [
+        {
+            "Sid": "WriteTraces",
+            "Effect": "Allow",
+            "Action": ["xray:PutTelemetryRecords", "xray:PutTraceSegments"],
+            "Resource": ["*"],
+        }
+    ]
+    assert {prop: read()[prop] for prop in FUNCTION_OPTIONS} == FUNCTION_OPTIONS
+
+    bare = pipeline_properties()
+    model = updated(bare, previous=with_options)
+    assert (model["Architectures"], model["EphemeralStorage"], model["TracingConfig"], model["LoggingConfig"]) == (
+        ["x86_64"],
+        {"Size": 512},
+        {"Mode": "PassThrough"},
+        {"LogFormat": "Text"},
+    )
+    assert "Description" not in model and not pipe().get("Description")
+    [configuration] = aws_calls.sent("lambda.UpdateFunctionConfiguration")
+    assert {
+        key: configuration[key] for key in ("Description", "EphemeralStorage", "TracingConfig", "LoggingConfig")
+    } == {
+        "Description": "",
+        "EphemeralStorage": {"Size": 512},
+        "TracingConfig": {"Mode": "PassThrough"},
+        "LoggingConfig": {"LogFormat": "Text"},
+    }
+    # The architecture changes with the code alone: UpdateFunctionCode carries it.
+    [code] = aws_calls.sent("lambda.UpdateFunctionCode")
+    assert code["Architectures"] == ["x86_64"]
+    assert trace_statement() == []
+
+
+def test_an_update_that_changes_no_option_calls_no_lambda_update(table, aws_calls: Recorder):
+    with_options = pipeline_properties(**FUNCTION_OPTIONS)
+    created(with_options)
+    updated(with_options, previous=with_options)
+    counts = aws_calls.counts()
+    assert (counts["lambda.UpdateFunctionConfiguration"], counts["lambda.UpdateFunctionCode"]) == (0, 0)
+    assert counts["pipes.UpdatePipe"] == 0
+
+
+def test_changing_only_the_architecture_updates_the_code_not_the_configuration(table, aws_calls: Recorder):
+    x86 = pipeline_properties()
+    created(x86)
+    arm = pipeline_properties(Architectures=["arm64"])
+    assert updated(arm, previous=x86)["Architectures"] == ["arm64"]
+    assert [request["Architectures"] for request in aws_calls.sent("lambda.UpdateFunctionCode")] == [["arm64"]]
+    assert aws_calls.counts()["lambda.UpdateFunctionConfiguration"] == 0
+    assert function()["Architectures"] == ["arm64"]
+
+
+def test_create_with_active_tracing_waits_while_the_trace_grant_reaches_lambda(table, aws_calls: Recorder):
+    aws_calls.fail("lambda.CreateFunction", "InvalidParameterValueException", XRAY_REFUSED, times=2)
+    final, events = drive("CREATE", pipeline_properties(TracingConfig={"Mode": "Active"}))
+    assert final["status"] == "SUCCESS", final
+    waiting = [event for event in events if event["status"] == "IN_PROGRESS"]
+    assert [event["message"] for event in waiting[:2]] == [
+        f"Waiting for the function role to reach Lambda: {XRAY_REFUSED}"
+    ] * 2
+    assert all(event["callbackDelaySeconds"] == 10 for event in waiting[:2])
+    assert aws_calls.counts()["lambda.CreateFunction"] == 3
+    assert function()["TracingConfig"] == {"Mode": "Active"}
+
+
+def test_update_to_active_tracing_waits_while_the_trace_grant_reaches_lambda(table, aws_calls: Recorder):
+    passthrough = pipeline_properties()
+    created(passthrough)
+    aws_calls.fail("lambda.UpdateFunctionConfiguration", "InvalidParameterValueException", XRAY_REFUSED)
+    active = pipeline_properties(TracingConfig={"Mode": "Active"})
+    final, events = drive("UPDATE", active, previous=passthrough)
+    assert final["status"] == "SUCCESS", final
+    assert events[0]["status"] == "IN_PROGRESS"
+    assert events[0]["message"] == f"Waiting for the function role to reach Lambda: {XRAY_REFUSED}"
+    # The grant was written before the configuration was asked for.
+    assert aws_calls.calls.index("iam.PutRolePolicy") < aws_calls.calls.index("lambda.UpdateFunctionConfiguration")
+    assert aws_calls.counts()["lambda.UpdateFunctionConfiguration"] == 2
+    assert function()["TracingConfig"] == {"Mode": "Active"}
+    assert len(trace_statement()) == 1
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"Architectures": ["x86_64", "arm64"]}, "Architectures must be [x86_64] or [arm64]"),
+        ({"EphemeralStorage": {"Size": 20480}}, "EphemeralStorage.Size must be a whole number of MB from 512 to 10240"),
+        (
+            {"LoggingConfig": {"ApplicationLogLevel": "DEBUG"}},
+            "LoggingConfig.ApplicationLogLevel needs LoggingConfig.LogFormat JSON",
+        ),
+        ({"Description": "d" * 257}, "Description must be text of at most 256 characters"),
+        ({"DesiredState": "PAUSED"}, "DesiredState must be RUNNING or STOPPED"),
+        ({"ParallelizationFactor": 11}, "ParallelizationFactor must be a whole number from 1 to 10"),
+    ],
+    ids=["architectures", "ephemeral-storage", "log-level-in-text", "description", "desired-state", "parallelization"],
+)
+def test_bad_options_are_refused_before_anything_is_made(table, aws_calls: Recorder, changes, message):
+    final, events = drive("CREATE", pipeline_properties(**changes))
+    assert (final["status"], final["errorCode"]) == ("FAILED", "InvalidRequest")
+    assert message in final["message"]
+    assert len(events) == 1
+    assert left_behind() == NOTHING_LEFT
+    assert not [call for call in aws_calls.calls if ".Create" in call or ".Put" in call]

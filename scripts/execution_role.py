@@ -69,8 +69,10 @@ STATEMENTS: dict[str, tuple[list[str], Any, dict[str, Any] | None]] = {
         [
             "lambda:CreateFunction",
             "lambda:DeleteFunction",
+            "lambda:DeleteFunctionConcurrency",
             "lambda:GetFunction",
             "lambda:GetPolicy",
+            "lambda:PutFunctionConcurrency",
             "lambda:TagResource",
             "lambda:UntagResource",
             "lambda:UpdateFunctionCode",

@@ -97,3 +97,19 @@ def test_changing_the_options_adds_one_call_only_for_the_architecture(table, aws
     arm = {**desired, "Architectures": ["arm64"]}
     assert drive("UPDATE", arm, previous=desired)[0]["status"] == "SUCCESS"
     assert aws_calls.counts()["lambda.UpdateFunctionCode"] == 1
+
+
+def test_a_reservation_adds_one_call_where_it_is_set_or_changed(table, aws_calls):
+    drive("CREATE", pipeline_properties())
+    plain = aws_calls.counts()
+    drive("DELETE", {"Name": "deployment-processor"})
+    aws_calls.calls.clear()
+    five = pipeline_properties(ReservedConcurrentExecutions=5)
+    assert drive("CREATE", five)[0]["status"] == "SUCCESS"
+    assert aws_calls.counts() == plain + Counter({"lambda.PutFunctionConcurrency": 1})
+    aws_calls.calls.clear()
+    assert drive("UPDATE", five, previous=five)[0]["status"] == "SUCCESS"
+    assert "lambda.PutFunctionConcurrency" not in aws_calls.calls
+    aws_calls.calls.clear()
+    assert drive("UPDATE", pipeline_properties(), previous=five)[0]["status"] == "SUCCESS"
+    assert aws_calls.counts()["lambda.DeleteFunctionConcurrency"] == 1

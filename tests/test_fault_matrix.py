@@ -45,9 +45,16 @@ REFUSED_AS_INPUT = {
 WAITED_OUT = {
     ("lambda.UpdateFunctionConfiguration", "conflict"),
     ("lambda.UpdateFunctionCode", "conflict"),
+    ("lambda.DeleteFunctionConcurrency", "conflict"),
     ("pipes.UpdatePipe", "conflict"),
     ("pipes.DeletePipe", "conflict"),
 }
+
+
+def created_properties() -> dict[str, Any]:
+    """The trigger the matrix creates (and updates from): with a reserved concurrency, so that its
+    PutFunctionConcurrency is failed in CREATE and its DeleteFunctionConcurrency in UPDATE."""
+    return pipeline_properties(ReservedConcurrentExecutions=5)
 
 
 def updated_properties(queue_arn: str) -> dict[str, Any]:
@@ -97,7 +104,7 @@ def set_up(action: str, queue_arn: str) -> dict[str, Any] | None:
     """What must exist before the action; the model Read returned for it."""
     if action == "CREATE":
         return None
-    created, _ = drive("CREATE", pipeline_properties())
+    created, _ = drive("CREATE", created_properties())
     assert created["status"] == "SUCCESS", created
     return drive("READ", {"Name": NAME})[0]["resourceModel"]
 
@@ -113,9 +120,9 @@ def live_state() -> dict[str, Any]:
 
 def act(action: str, queue_arn: str) -> dict[str, Any]:
     if action == "CREATE":
-        return drive("CREATE", pipeline_properties())[0]
+        return drive("CREATE", created_properties())[0]
     if action == "UPDATE":
-        return drive("UPDATE", updated_properties(queue_arn), previous=pipeline_properties())[0]
+        return drive("UPDATE", updated_properties(queue_arn), previous=created_properties())[0]
     return drive("DELETE", {"Name": NAME})[0]
 
 
@@ -124,7 +131,7 @@ def follow_up(action: str, final: dict[str, Any], queue_arn: str, before: dict[s
     problems = []
     if action == "UPDATE" and final["status"] == "FAILED":
         # The stack's rollback: an update back to the previous properties, which must restore them.
-        rolled_back, _ = drive("UPDATE", pipeline_properties(), previous=updated_properties(queue_arn))
+        rolled_back, _ = drive("UPDATE", created_properties(), previous=updated_properties(queue_arn))
         if rolled_back["status"] != "SUCCESS":
             problems.append(f"rollback update {outcome(rolled_back)}: {rolled_back.get('message')}")
         read = drive("READ", {"Name": NAME})[0].get("resourceModel") or {}

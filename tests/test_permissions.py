@@ -147,7 +147,8 @@ def test_every_handler_permission_is_used_and_every_call_is_permitted(moto, aws_
         parsed.get("Configuration", parsed)["State"] = "Pending"
 
     aws_calls.rewrite("lambda.CreateFunction", pending)
-    created = record("create", "CREATE", pipeline_properties(Name="pending"))
+    # With a reserved concurrency (lambda:PutFunctionConcurrency).
+    created = record("create", "CREATE", pipeline_properties(Name="pending", ReservedConcurrentExecutions=2))
     assert created["status"] == "SUCCESS"
 
     assert record("read", "READ", {"Name": "deployment-processor"})["status"] == "SUCCESS"
@@ -160,9 +161,11 @@ def test_every_handler_permission_is_used_and_every_call_is_permitted(moto, aws_
         LogLevel="INFO",
         LogRetentionInDays=7,
         DeadLetterQueueArn=logged["DeadLetterQueueArn"],
+        ReservedConcurrentExecutions=3,
     )
     assert record("update", "UPDATE", updated, previous=logged)["status"] == "SUCCESS"
-    # Without a retention, the log group's retention policy is removed.
+    # Without a retention, the log group's retention policy is removed; without a reserved
+    # concurrency, the function's is deleted (lambda:DeleteFunctionConcurrency).
     relogged = pipeline_properties(LogLevel="TRACE")
     assert record("update", "UPDATE", relogged, previous=updated)["status"] == "SUCCESS"
     # A log group deleted by hand is made again.

@@ -366,3 +366,85 @@ def test_bad_options_are_refused_before_anything_is_made(table, aws_calls: Recor
     assert len(events) == 1
     assert left_behind() == NOTHING_LEFT
     assert not [call for call in aws_calls.calls if ".Create" in call or ".Put" in call]
+
+
+# --- ReservedConcurrentExecutions -----------------------------------------------------------------
+
+# Lambda's words for a reservation the account cannot spare (aws-samples/siem-on-amazon-opensearch-service#175,
+# milliHQ/terraform-aws-next-js#251): the minimum is the account's, 10 to 100.
+UNRESERVED_MINIMUM = (
+    "Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution "
+    "below its minimum value of [100]."
+)
+
+
+def reserved() -> Any:
+    return client("lambda").get_function(FunctionName=NAME).get("Concurrency")
+
+
+def test_reserved_concurrency_is_put_read_changed_to_zero_and_deleted(table, aws_calls: Recorder):
+    five = pipeline_properties(ReservedConcurrentExecutions=5)
+    assert created(five)["ReservedConcurrentExecutions"] == 5
+    assert aws_calls.sent("lambda.PutFunctionConcurrency") == [
+        {"FunctionName": NAME, "ReservedConcurrentExecutions": 5}
+    ]
+    assert reserved() == {"ReservedConcurrentExecutions": 5}
+    assert read()["ReservedConcurrentExecutions"] == 5
+
+    zero = pipeline_properties(ReservedConcurrentExecutions=0)  # 0 is a setting: the function may not run
+    assert updated(zero, previous=five)["ReservedConcurrentExecutions"] == 0
+    assert aws_calls.sent("lambda.PutFunctionConcurrency")[-1] == {
+        "FunctionName": NAME,
+        "ReservedConcurrentExecutions": 0,
+    }
+    assert read()["ReservedConcurrentExecutions"] == 0
+
+    model = updated(pipeline_properties(), previous=zero)
+    assert "ReservedConcurrentExecutions" not in model
+    assert aws_calls.sent("lambda.DeleteFunctionConcurrency") == [{"FunctionName": NAME}]
+    assert reserved() is None
+
+
+def test_an_unchanged_or_absent_reservation_makes_no_concurrency_call(table, aws_calls: Recorder):
+    created(pipeline_properties())
+    five = pipeline_properties(ReservedConcurrentExecutions=5)
+    updated(pipeline_properties(MemorySize=256), previous=pipeline_properties())
+    updated(five, previous=pipeline_properties(MemorySize=256))
+    aws_calls.calls.clear()
+    updated(five, previous=five)
+    counts = aws_calls.counts()
+    assert (counts["lambda.PutFunctionConcurrency"], counts["lambda.DeleteFunctionConcurrency"]) == (0, 0)
+
+
+def test_a_reservation_the_account_cannot_spare_fails_create_with_lambdas_words_and_rolls_back(
+    table, aws_calls: Recorder
+):
+    aws_calls.fail("lambda.PutFunctionConcurrency", "InvalidParameterValueException", UNRESERVED_MINIMUM)
+    final, _ = drive("CREATE", pipeline_properties(ReservedConcurrentExecutions=900))
+    assert (final["status"], final["errorCode"]) == ("FAILED", "InvalidRequest")
+    assert final["message"].startswith("Create failed at step concurrency: PutFunctionConcurrency")
+    assert UNRESERVED_MINIMUM.rstrip(".") in final["message"]
+    assert left_behind() == NOTHING_LEFT
+
+
+def test_a_reservation_refused_while_lambda_is_busy_is_put_on_a_later_invocation(table, aws_calls: Recorder):
+    created(pipeline_properties())
+    aws_calls.fail(
+        "lambda.PutFunctionConcurrency",
+        "ResourceConflictException",
+        "The operation cannot be performed at this time. An update is in progress for resource: " + NAME,
+    )
+    final, events = drive("UPDATE", pipeline_properties(ReservedConcurrentExecutions=3), previous=pipeline_properties())
+    assert final["status"] == "SUCCESS", final
+    assert events[0]["status"] == "IN_PROGRESS"
+    assert events[0]["message"].startswith("Waiting for the function's earlier update to finish")
+    assert aws_calls.counts()["lambda.PutFunctionConcurrency"] == 2
+    assert reserved() == {"ReservedConcurrentExecutions": 3}
+
+
+@pytest.mark.parametrize("value", [-1, True], ids=["negative", "boolean"])
+def test_a_bad_reservation_is_refused_before_anything_is_made(table, aws_calls: Recorder, value):
+    final = invoke("CREATE", pipeline_properties(ReservedConcurrentExecutions=value))
+    assert (final["status"], final["errorCode"]) == ("FAILED", "InvalidRequest")
+    assert "ReservedConcurrentExecutions" in final["message"]
+    assert left_behind() == NOTHING_LEFT

@@ -54,6 +54,7 @@ class ResourceModel(BaseModel):
     EphemeralStorage: Optional["_EphemeralStorage"]
     TracingConfig: Optional["_TracingConfig"]
     LoggingConfig: Optional["_LoggingConfig"]
+    ReservedConcurrentExecutions: Optional[int]
     Environment: Optional[MutableMapping[str, str]]
     FilterPattern: Optional[MutableMapping[str, Any]]
     FilterPatterns: Optional[Sequence["_Filter"]]
@@ -103,6 +104,7 @@ class ResourceModel(BaseModel):
             EphemeralStorage=EphemeralStorage._deserialize(json_data.get("EphemeralStorage")),
             TracingConfig=TracingConfig._deserialize(json_data.get("TracingConfig")),
             LoggingConfig=LoggingConfig._deserialize(json_data.get("LoggingConfig")),
+            ReservedConcurrentExecutions=json_data.get("ReservedConcurrentExecutions"),
             Environment=json_data.get("Environment"),
             FilterPattern=json_data.get("FilterPattern"),
             FilterPatterns=deserialize_list(json_data.get("FilterPatterns"), Filter),

@@ -8,6 +8,9 @@ Each gap, with what AWS does instead (moto 5.2.5):
   the log group /aws/lambda/<name> (Lambda API reference, FunctionConfiguration).
 - Lambda's UpdateFunctionConfiguration ignores EphemeralStorage and TracingConfig, and
   UpdateFunctionCode ignores Architectures; AWS applies each (Lambda API reference).
+- Lambda's GetFunction leaves out a reserved concurrency of 0; AWS shows
+  `Concurrency: {ReservedConcurrentExecutions: 0}` (Lambda API reference, GetFunction: "The
+  function's reserved concurrency"), which is how a function that may not run at all is told apart.
 - Pipes moves every pipe from CREATING to RUNNING, and from STOPPED through STARTING to RUNNING,
   whatever its DesiredState, and UpdatePipe never starts or stops a pipe. An AWS pipe settles in
   its DesiredState: created STOPPED it stays STOPPED; updated to STOPPED it goes STOPPING, STOPPED
@@ -36,7 +39,8 @@ def complete_moto() -> None:
     if _completed:
         return
     _completed = True
-    _keep_lambda_options()
+    _keep_function_configuration()
+    _keep_architecture_and_concurrency()
     _settle_pipes_in_their_desired_state()
 
 
@@ -49,32 +53,40 @@ def _logging_config(function_name: str, asked: dict[str, Any] | None, kept: dict
     return config
 
 
-def _keep_lambda_options() -> None:
+def _keep_function_configuration() -> None:
+    """LoggingConfig kept and shown; EphemeralStorage and TracingConfig applied on update."""
     created = LambdaFunction.__init__
     configured = LambdaFunction.update_configuration
     described = LambdaFunction.get_configuration
-    code_updated = LambdaBackend.update_function_code
 
     def init(self: LambdaFunction, account_id: str, spec: dict[str, Any], *args: Any, **kwargs: Any) -> None:
         created(self, account_id, spec, *args, **kwargs)
         _logging_configs[self] = _logging_config(self.function_name, spec.get("LoggingConfig"), None)
 
     def update_configuration(self: LambdaFunction, config_updates: dict[str, Any]) -> dict[str, Any]:
-        updates = config_updates
-        if "EphemeralStorage" in updates:
-            self.ephemeral_storage = updates["EphemeralStorage"]["Size"]
-        if "TracingConfig" in updates:
-            self.tracing_config = updates["TracingConfig"]
-        if "LoggingConfig" in updates:
-            _logging_configs[self] = _logging_config(
-                self.function_name, updates["LoggingConfig"], _logging_configs.get(self)
-            )
+        if "EphemeralStorage" in config_updates:
+            self.ephemeral_storage = config_updates["EphemeralStorage"]["Size"]
+        if "TracingConfig" in config_updates:
+            self.tracing_config = config_updates["TracingConfig"]
+        if "LoggingConfig" in config_updates:
+            asked, kept = config_updates["LoggingConfig"], _logging_configs.get(self)
+            _logging_configs[self] = _logging_config(self.function_name, asked, kept)
         return configured(self, config_updates)
 
     def get_configuration(self: LambdaFunction, *args: Any, **kwargs: Any) -> dict[str, Any]:
         config = described(self, *args, **kwargs)
         config["LoggingConfig"] = dict(_logging_configs.get(self) or _logging_config(self.function_name, None, None))
         return config
+
+    LambdaFunction.__init__ = init  # type: ignore[method-assign]
+    LambdaFunction.update_configuration = update_configuration  # type: ignore[method-assign]
+    LambdaFunction.get_configuration = get_configuration  # type: ignore[method-assign]
+
+
+def _keep_architecture_and_concurrency() -> None:
+    """Architectures applied by UpdateFunctionCode; a reserved concurrency of 0 shown by GetFunction."""
+    code_updated = LambdaBackend.update_function_code
+    code_described = LambdaFunction.get_code
 
     def update_function_code(
         self: LambdaBackend, function_name: str, qualifier: str, body: dict[str, Any]
@@ -83,10 +95,14 @@ def _keep_lambda_options() -> None:
             self.get_function(function_name, qualifier).architectures = body["Architectures"]
         return code_updated(self, function_name, qualifier, body)
 
-    LambdaFunction.__init__ = init  # type: ignore[method-assign]
-    LambdaFunction.update_configuration = update_configuration  # type: ignore[method-assign]
-    LambdaFunction.get_configuration = get_configuration  # type: ignore[method-assign]
+    def get_code(self: LambdaFunction) -> dict[str, Any]:
+        answer = code_described(self)
+        if self.reserved_concurrency is not None:
+            answer["Concurrency"] = {"ReservedConcurrentExecutions": int(self.reserved_concurrency)}
+        return answer
+
     LambdaBackend.update_function_code = update_function_code  # type: ignore[method-assign]
+    LambdaFunction.get_code = get_code  # type: ignore[method-assign]
 
 
 # Where each state leads, for a pipe whose DesiredState is given (AWS's PipeState values).

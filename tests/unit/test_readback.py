@@ -204,6 +204,20 @@ def test_model_from_aws_of_a_stopped_trigger_with_every_function_option_and_seve
     }
 
 
+@pytest.mark.parametrize(
+    ("concurrency", "reserved"),
+    [(None, None), ({"ReservedConcurrentExecutions": 0}, 0), ({"ReservedConcurrentExecutions": 25}, 25)],
+    ids=["none", "zero", "25"],
+)
+def test_reserved_concurrency_is_read_from_get_functions_concurrency(concurrency, reserved):
+    function = get_function_response()
+    if concurrency is not None:
+        function["Concurrency"] = concurrency
+    policy = built_function_policy("PIPELINE", [PIPELINE_ARN], None)
+    model = model_from_aws(function, describe_pipe_response(), policy, None)
+    assert model.ReservedConcurrentExecutions == reserved  # 0 is a setting, not its absence
+
+
 def test_model_from_aws_never_reports_write_only_properties():
     model = model_from_aws(
         get_function_response(), describe_pipe_response(), built_function_policy("PIPELINE", [PIPELINE_ARN], None), None

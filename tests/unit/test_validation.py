@@ -484,6 +484,11 @@ BAD_OPTIONS = [
         ["FilterPatterns[1].Pattern: holds more than 4096 characters"],
     ),
     (
+        "reserved-negative",
+        {"ReservedConcurrentExecutions": -1},
+        ["ReservedConcurrentExecutions must be a whole number, 0 or more, not -1"],
+    ),
+    (
         "parallelization-zero",
         {"ParallelizationFactor": 0},
         ["ParallelizationFactor must be a whole number from 1 to 10"],
@@ -516,6 +521,7 @@ def test_every_option_at_its_limits_passes():
             TracingConfig={"Mode": "Active"},
             LoggingConfig={"LogFormat": "JSON", "ApplicationLogLevel": "TRACE", "SystemLogLevel": "DEBUG"},
             ParallelizationFactor=10,
+            ReservedConcurrentExecutions=0,
             FilterPatterns=[{"Pattern": {"eventName": [f"E{i}"]}} for i in range(5)],
         )
     )

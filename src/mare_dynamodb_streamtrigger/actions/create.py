@@ -63,6 +63,7 @@ STEPS = (
     "log_group",
     "function",
     "function_active",
+    "concurrency",
     "permission",
     "pipe",
     "pipe_settled",
@@ -320,6 +321,11 @@ class Creation:
                 f"Function {self.names.function_name} failed: {config.get('StateReason')}",
             )
         return wait(self.context, FUNCTION_ACTIVE, self.model, f"state {state}: {config.get('StateReason', '')}")
+
+    def concurrency(self) -> None:
+        # A new function has no reserved concurrency: only a set one is put.
+        if self.model.ReservedConcurrentExecutions is not None:
+            trigger_parts.set_reserved_concurrency(self.aws, self.names, self.model.ReservedConcurrentExecutions)
 
     def permission(self) -> None:
         # A function made in this invocation has no policy yet; otherwise look before adding.

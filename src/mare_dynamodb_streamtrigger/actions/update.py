@@ -13,6 +13,7 @@ from mare_dynamodb_streamtrigger.core import (
     differences,
     ownership,
     policies,
+    readback,
     request_arguments,
     settings,
 )
@@ -55,6 +56,7 @@ STEPS = (
     "configuration_applied",
     "code",
     "code_applied",
+    "concurrency",
     "pipe",
     "pipe_settled",
 )
@@ -69,13 +71,13 @@ def update(session: SessionProxy | None, request: ResourceHandlerRequest, contex
     validate_model(model, request.desiredResourceTags)
     validate_code_bucket(model, request.typeConfiguration)
     refuse_create_only_changes(model, request.previousResourceState)
-    live, configuration = first_look(aws, model)
+    live, function = first_look(aws, model)
     if "StreamArn" not in context:  # the first invocation of this request
-        return Update(aws, request, live, configuration).run()
+        return Update(aws, request, live, function).run()
     check_claims(context, model, request, STEPS)
     if context["StreamArn"] != live["StreamArn"]:
         raise refused("StreamArn is not the stream the trigger's pipe reads")
-    return Update(aws, request, {**live, **context}, configuration).run()
+    return Update(aws, request, {**live, **context}, function).run()
 
 
 def refuse_create_only_changes(model: ResourceModel, previous: ResourceModel | None) -> None:
@@ -92,7 +94,7 @@ def refuse_create_only_changes(model: ResourceModel, previous: ResourceModel | N
 def first_look(aws: Aws, model: ResourceModel) -> tuple[UpdateContext, Mapping[str, Any]]:
     """The trigger must exist and be the type's own; its stream is the one its pipe reads.
     Returns the context of a first invocation (with whether the pipe changes at all) and the
-    function's configuration as it is now."""
+    function as GetFunction shows it now."""
     names = aws.names(required(model.Name, "Name"))
     function = trigger_parts.get_function(aws, names.function_name)
     pipe = trigger_parts.describe_pipe(aws, names.pipe_name) if ownership.own_function(function, names) else None
@@ -121,7 +123,7 @@ def first_look(aws: Aws, model: ResourceModel) -> tuple[UpdateContext, Mapping[s
         ),
         "done": [],
     }
-    return context, function["Configuration"]
+    return context, function
 
 
 class Update:
@@ -130,13 +132,15 @@ class Update:
         aws: Aws,
         request: ResourceHandlerRequest,
         context: UpdateContext,
-        configuration: Mapping[str, Any] | None = None,
+        function: Mapping[str, Any] | None = None,
     ) -> None:
         self.aws = aws
         # The function's configuration as last seen in this invocation (from a look or an update's answer).
-        self.known_configuration = configuration
+        self.known_configuration = function["Configuration"] if function is not None else None
         # Whether that configuration is as Lambda has it now: no change was asked for since the look.
-        self.looked_since_change = configuration is not None
+        self.looked_since_change = function is not None
+        # Its reserved concurrency, as the first look of this invocation found it.
+        self.live_concurrency = readback.reserved_concurrency_of(function) if function is not None else None
         self.request = request
         self.model = desired_model(request)
         self.previous = request.previousResourceState
@@ -263,6 +267,17 @@ class Update:
                 HandlerErrorCode.NotStabilized, f"Updating {kind.what} failed: {config.get('LastUpdateStatusReason')}"
             )
         return wait(self.context, kind, self.model, f"status {status}")
+
+    def concurrency(self) -> ProgressEvent | None:
+        wanted = self.model.ReservedConcurrentExecutions
+        if wanted == self.live_concurrency:
+            return None
+        try:
+            trigger_parts.set_reserved_concurrency(self.aws, self.names, wanted)
+        except ClientError as error:
+            return wait_if_busy(error, FUNCTION_CHANGING, self.context, self.model)
+        done_waiting(self.context, FUNCTION_BUSY)
+        return None
 
     def pipe(self) -> ProgressEvent | None:
         if not self.context.get("pipe_changes", True):

@@ -51,6 +51,12 @@ def resource_tags(live_tags: dict[str, str], stack_tags: Mapping[str, Any] | Non
     return [Tag(Key=key, Value=own[key]) for key in sorted(own)] or None
 
 
+def reserved_concurrency_of(function: Mapping[str, Any]) -> int | None:
+    """GetFunction's Concurrency: the function's reserved concurrency, None where it has none."""
+    reserved = (function.get("Concurrency") or {}).get("ReservedConcurrentExecutions")
+    return int(reserved) if reserved is not None else None
+
+
 def filters_of(filters: list[Mapping[str, Any]]) -> tuple[dict[str, Any] | None, list[Filter] | None]:
     """FilterPattern for one filter, FilterPatterns for several; neither for none."""
     patterns = [json.loads(entry["Pattern"]) for entry in filters if entry.get("Pattern")]
@@ -101,6 +107,7 @@ def model_from_aws(
         EphemeralStorage=EphemeralStorage(Size=storage) if storage else None,
         TracingConfig=TracingConfig(Mode=tracing) if tracing else None,
         LoggingConfig=logging_config_of(config.get("LoggingConfig")),
+        ReservedConcurrentExecutions=reserved_concurrency_of(function),
         Environment=(config.get("Environment") or {}).get("Variables") or None,
         FilterPattern=filter_pattern,
         FilterPatterns=filter_patterns,

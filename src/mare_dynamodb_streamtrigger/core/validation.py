@@ -381,6 +381,9 @@ def _validate_function_options(model: ResourceModel) -> None:
         raise invalid(f"TracingConfig.Mode must be Active or PassThrough, not {model.TracingConfig.Mode!r}")
     if model.LoggingConfig is not None:
         _validate_logging_config(model.LoggingConfig)
+    reserved = model.ReservedConcurrentExecutions
+    if reserved is not None and (isinstance(reserved, bool) or not isinstance(reserved, int) or reserved < 0):
+        raise invalid(f"ReservedConcurrentExecutions must be a whole number, 0 or more, not {reserved!r}")
 
 
 def _validate_logging_config(config: LoggingConfig) -> None:

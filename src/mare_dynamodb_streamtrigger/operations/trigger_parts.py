@@ -119,6 +119,14 @@ def put_role_policy(aws: Aws, role_name: str, document: PolicyDocument) -> None:
     aws.iam.put_role_policy(RoleName=role_name, PolicyName=INLINE_POLICY_NAME, PolicyDocument=json.dumps(document))
 
 
+def set_reserved_concurrency(aws: Aws, names: TriggerNames, reserved: int | None) -> None:
+    """The function's reserved concurrency: put, or, for None, deleted (the account's unreserved pool)."""
+    if reserved is None:
+        aws.lambda_.delete_function_concurrency(FunctionName=names.function_name)
+    else:
+        aws.lambda_.put_function_concurrency(FunctionName=names.function_name, ReservedConcurrentExecutions=reserved)
+
+
 def has_pipe_permission(aws: Aws, names: TriggerNames) -> bool:
     """Whether the function's resource policy already holds the pipe's statement."""
     try:

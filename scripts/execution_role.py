@@ -147,8 +147,9 @@ STATEMENTS: dict[str, tuple[list[str], Any, dict[str, Any] | None]] = {
     # A key's ARN and metadata (an alias of a dead-letter queue's key resolved to its key; Pipes
     # describes KmsKeyArn with the caller's rights): no use of the key itself.
     "DescribeKeys": (["kms:DescribeKey"], in_account("kms", "key/*"), None),
-    # A dead-letter queue's KmsMasterKeyId, read so that the pipe role is granted exactly that key.
+    # A dead-letter queue's or topic's KmsMasterKeyId, read so that the pipe role is granted exactly that key.
     "DeadLetterQueueKeys": (["sqs:GetQueueAttributes", "sqs:GetQueueUrl"], in_account("sqs", "*"), None),
+    "DeadLetterTopicKeys": (["sns:GetTopicAttributes"], in_account("sns", "*"), None),
     # Code packages from this account's buckets only; the handlers also refuse any bucket the
     # type configuration's CodeBuckets does not list.
     "CodePackagesOfThisAccount": (

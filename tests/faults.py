@@ -106,6 +106,14 @@ SERVICE_ERRORS: dict[str, dict[str, tuple[str, int]]] = {
         "internal": ("InternalError", 500),
         "not-found": ("QueueDoesNotExist", 400),
     },
+    # SNS's codes on the wire (botocore's sns model): a topic is only read here. Its throttling is
+    # the query APIs' common "Throttling" (SNS's own "Throttled" is mapped, but not retried by botocore).
+    "sns": {
+        "throttling": ("Throttling", 400),
+        "access-denied": ("AuthorizationError", 403),
+        "internal": ("InternalError", 500),
+        "not-found": ("NotFound", 404),
+    },
     "kms": {
         "throttling": ("ThrottlingException", 400),
         "access-denied": ("AccessDeniedException", 400),

@@ -153,6 +153,8 @@ def requests_of_call(
         else:
             owner, queue = params["QueueUrl"].rstrip("/").split("/")[-2:]
         found.append(Request(action, f"arn:{partition}:sqs:{region}:{owner}:{queue}"))
+    elif service == "sns":
+        found.append(Request(action, params["TopicArn"]))
     elif service == "kms":
         # IAM authorizes a call through an alias on the key the alias names (KMS developer guide,
         # "Using aliases to control access"): here, a key of this account and region.

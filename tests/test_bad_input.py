@@ -249,10 +249,11 @@ CASES: list[tuple[str, dict[str, Any], str, str]] = [
         "may last 300 s; a longer run counts as failed and its records are sent again (pipelines started twice)",
     ),
     (
-        "dead-letter-not-sqs",
-        {"DeadLetterQueueArn": TOPIC_ARN},
+        "dead-letter-neither-queue-nor-topic",
+        {"DeadLetterQueueArn": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:dead-letters"},
         "InvalidRequest",
-        f"DeadLetterQueueArn must be the ARN of an SQS queue, not '{TOPIC_ARN}'",
+        "DeadLetterQueueArn must be the ARN of an SQS queue or an SNS topic, "
+        f"not 'arn:aws:lambda:{REGION}:{ACCOUNT}:function:dead-letters'",
     ),
     (
         "tag-aws-prefix",

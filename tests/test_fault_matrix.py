@@ -39,7 +39,7 @@ ALLOWED = {
 # type may not read, is refused as InvalidRequest, naming DeadLetterQueueArn.
 REFUSED_AS_INPUT = {
     (operation, kind)
-    for operation in ("sqs.GetQueueUrl", "sqs.GetQueueAttributes")
+    for operation in ("sqs.GetQueueUrl", "sqs.GetQueueAttributes", "sns.GetTopicAttributes")
     for kind in ("access-denied", "not-found")
 }
 WAITED_OUT = {
@@ -52,9 +52,10 @@ WAITED_OUT = {
 
 
 def created_properties() -> dict[str, Any]:
-    """The trigger the matrix creates (and updates from): with a reserved concurrency, so that its
-    PutFunctionConcurrency is failed in CREATE and its DeleteFunctionConcurrency in UPDATE."""
-    return pipeline_properties(ReservedConcurrentExecutions=5)
+    """The trigger the matrix creates (and updates from): with a reserved concurrency and a topic
+    for dead letters, so that PutFunctionConcurrency and GetTopicAttributes are failed in CREATE,
+    and DeleteFunctionConcurrency and the queue's calls (which replaces the topic) in UPDATE."""
+    return pipeline_properties(ReservedConcurrentExecutions=5, DeadLetterQueueArn=TOPIC)
 
 
 def updated_properties(queue_arn: str) -> dict[str, Any]:

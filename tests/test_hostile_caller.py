@@ -556,7 +556,8 @@ def nested(depth: int, leaf: Any) -> Any:
         ),
         (
             {"DeadLetterQueueArn": f"arn:aws-moon:sqs:{REGION}:{ACCOUNT}:dlq"},
-            f"DeadLetterQueueArn must be the ARN of an SQS queue, not 'arn:aws-moon:sqs:{REGION}:{ACCOUNT}:dlq'",
+            "DeadLetterQueueArn must be the ARN of an SQS queue or an SNS topic, "
+            f"not 'arn:aws-moon:sqs:{REGION}:{ACCOUNT}:dlq'",
         ),
     ],
     ids=[

@@ -32,6 +32,7 @@ ACTION_PREFIX = {
     "logs": "logs",
     "sqs": "sqs",
     "kms": "kms",
+    "sns": "sns",
 }
 # What Pipes checks on the caller of CreatePipe, UpdatePipe and DeletePipe when the pipe logs to
 # CloudWatch Logs (vended log delivery) or uses a customer managed key, as AWS::Pipes::Pipe's own
@@ -147,8 +148,10 @@ def test_every_handler_permission_is_used_and_every_call_is_permitted(moto, aws_
         parsed.get("Configuration", parsed)["State"] = "Pending"
 
     aws_calls.rewrite("lambda.CreateFunction", pending)
-    # With a reserved concurrency (lambda:PutFunctionConcurrency).
-    created = record("create", "CREATE", pipeline_properties(Name="pending", ReservedConcurrentExecutions=2))
+    # With a reserved concurrency (lambda:PutFunctionConcurrency), and a dead-letter topic (sns:GetTopicAttributes).
+    topic = client("sns").create_topic(Name="dead-letters")["TopicArn"]
+    with_topic = pipeline_properties(Name="pending", ReservedConcurrentExecutions=2, DeadLetterQueueArn=topic)
+    created = record("create", "CREATE", with_topic)
     assert created["status"] == "SUCCESS"
 
     assert record("read", "READ", {"Name": "deployment-processor"})["status"] == "SUCCESS"
@@ -166,7 +169,7 @@ def test_every_handler_permission_is_used_and_every_call_is_permitted(moto, aws_
     assert record("update", "UPDATE", updated, previous=logged)["status"] == "SUCCESS"
     # Without a retention, the log group's retention policy is removed; without a reserved
     # concurrency, the function's is deleted (lambda:DeleteFunctionConcurrency).
-    relogged = pipeline_properties(LogLevel="TRACE")
+    relogged = pipeline_properties(LogLevel="TRACE", DeadLetterQueueArn=topic)
     assert record("update", "UPDATE", relogged, previous=updated)["status"] == "SUCCESS"
     # A log group deleted by hand is made again.
     client("logs").delete_log_group(logGroupName="/aws/vendedlogs/pipes/deployment-processor")

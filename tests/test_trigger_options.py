@@ -448,3 +448,111 @@ def test_a_bad_reservation_is_refused_before_anything_is_made(table, aws_calls: 
     assert (final["status"], final["errorCode"]) == ("FAILED", "InvalidRequest")
     assert "ReservedConcurrentExecutions" in final["message"]
     assert left_behind() == NOTHING_LEFT
+
+
+# --- An SNS topic as the dead-letter target ---------------------------------------------------------
+
+
+def pipe_role_statements() -> dict[str, dict[str, Any]]:
+    pipe_role = role_name(NAME, REGION, "pipe")
+    document = client("iam").get_role_policy(RoleName=pipe_role, PolicyName="StreamTrigger")["PolicyDocument"]
+    document = json.loads(document) if isinstance(document, str) else document
+    return {statement["Sid"]: statement for statement in document["Statement"]}
+
+
+def dead_letter_topic(name: str = "trigger-dead-letters", **attributes: str) -> str:
+    return client("sns").create_topic(Name=name, Attributes=attributes)["TopicArn"]
+
+
+def test_a_topic_as_dead_letter_target_may_be_published_to_and_nothing_else(table, aws_calls: Recorder):
+    topic = dead_letter_topic()
+    model = created(pipeline_properties(DeadLetterQueueArn=topic))
+    assert model["DeadLetterQueueArn"] == topic
+    stream = pipe()["SourceParameters"]["DynamoDBStreamParameters"]
+    assert stream["DeadLetterConfig"] == {"Arn": topic}
+    # The dead-letter defaults hold for a topic as for a queue: 3 retries, an hour.
+    assert (stream["MaximumRetryAttempts"], stream["MaximumRecordAgeInSeconds"]) == (3, 3600)
+    statements = pipe_role_statements()
+    assert statements["SendToDeadLetterQueue"] == {
+        "Sid": "SendToDeadLetterQueue",
+        "Effect": "Allow",
+        "Action": ["sns:Publish"],
+        "Resource": [topic],
+    }
+    assert "EncryptForDeadLetterQueue" not in statements
+    assert aws_calls.sent("sns.GetTopicAttributes") == [{"TopicArn": topic}]
+    assert aws_calls.counts()["sqs.GetQueueUrl"] == 0
+
+
+@pytest.mark.parametrize("named_by", ["alias", "key-arn"])
+def test_a_topic_encrypted_with_a_kms_key_lets_the_pipe_role_use_exactly_that_key_through_sns(
+    table, aws_calls: Recorder, named_by
+):
+    kms = client("kms")
+    key = kms.create_key()["KeyMetadata"]
+    kms.create_alias(AliasName="alias/dead-letter-topic", TargetKeyId=key["KeyId"])
+    topic = dead_letter_topic(KmsMasterKeyId="alias/dead-letter-topic" if named_by == "alias" else key["Arn"])
+    created(pipeline_properties(DeadLetterQueueArn=topic))
+    assert pipe_role_statements()["EncryptForDeadLetterQueue"] == {
+        "Sid": "EncryptForDeadLetterQueue",
+        "Effect": "Allow",
+        "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+        "Resource": [key["Arn"]],
+        "Condition": {"StringEquals": {"kms:ViaService": f"sns.{REGION}.amazonaws.com"}},
+    }
+    assert aws_calls.counts()["kms.DescribeKey"] == (1 if named_by == "alias" else 0)
+
+
+def test_a_dead_letter_topic_that_is_not_there_is_refused_before_anything_is_made(table, aws_calls: Recorder):
+    missing = f"arn:aws:sns:{REGION}:123456789012:no-such-topic"
+    final, events = drive("CREATE", pipeline_properties(DeadLetterQueueArn=missing))
+    assert len(events) == 1
+    assert (final["status"], final["errorCode"]) == ("FAILED", "InvalidRequest")
+    assert final["message"].startswith(
+        f"DeadLetterQueueArn {missing}: its encryption could not be read (GetTopicAttributes: NotFound: "
+    )
+    assert "the topic must be in this account and region" in final["message"]
+    assert left_behind() == NOTHING_LEFT
+
+
+def test_a_dead_letter_topic_the_type_may_not_read_is_refused(table, aws_calls: Recorder):
+    topic = dead_letter_topic()
+    aws_calls.fail("sns.GetTopicAttributes", "AuthorizationError", "User is not authorized", status=403)
+    final = invoke("CREATE", pipeline_properties(DeadLetterQueueArn=topic))
+    assert (final["status"], final["errorCode"]) == ("FAILED", "InvalidRequest")
+    assert "(GetTopicAttributes: AuthorizationError: User is not authorized)" in final["message"]
+    assert left_behind() == NOTHING_LEFT
+
+
+def test_an_update_moves_the_dead_letters_from_a_queue_to_a_topic(table, queue_arn, aws_calls: Recorder):
+    with_queue = pipeline_properties(DeadLetterQueueArn=queue_arn)
+    created(with_queue)
+    topic = dead_letter_topic()
+    with_topic = pipeline_properties(DeadLetterQueueArn=topic)
+    assert updated(with_topic, previous=with_queue)["DeadLetterQueueArn"] == topic
+    assert pipe_role_statements()["SendToDeadLetterQueue"]["Action"] == ["sns:Publish"]
+    assert pipe_role_statements()["SendToDeadLetterQueue"]["Resource"] == [topic]
+    # The role's grant is written before the pipe is told of the topic.
+    puts = [i for i, call in enumerate(aws_calls.calls) if call == "iam.PutRolePolicy"]
+    assert puts[-1] < aws_calls.calls.index("pipes.UpdatePipe")
+
+
+def test_fire_publishes_the_dead_letter_message_to_the_topic(table, tmp_path: Path):
+    topic = dead_letter_topic()
+    sqs = client("sqs")
+    inbox = sqs.create_queue(QueueName="dead-letter-inbox")["QueueUrl"]
+    inbox_arn = sqs.get_queue_attributes(QueueUrl=inbox, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    client("sns").subscribe(
+        TopicArn=topic, Protocol="sqs", Endpoint=inbox_arn, Attributes={"RawMessageDelivery": "true"}
+    )
+    failing = "def handler(event, context):\n    raise ValueError('poison')\n"
+    created(pipeline_properties(DeadLetterQueueArn=topic, Code={"ZipFile": failing}, MaximumRetryAttempts=1))
+    client("dynamodb").put_item(TableName=TABLE, Item={"id": {"S": "1"}, "status": {"S": "PENDING"}})
+
+    [batch] = pipe_runner.fire(NAME, cache_folder=tmp_path).batches
+
+    assert (batch.status, batch.attempts) == ("dead-lettered", 2)
+    [message] = sqs.receive_message(QueueUrl=inbox, MaxNumberOfMessages=10)["Messages"]
+    body = json.loads(message["Body"])
+    assert body["requestContext"]["condition"] == "RetryAttemptsExhausted"
+    assert body["DDBStreamBatchInfo"]["batchSize"] == 1

@@ -18,7 +18,7 @@ the stream is drained:
 4. A batch whose invocation fails is retried as the pipe would: up to MaximumRetryAttempts times,
    while its oldest record is younger than MaximumRecordAgeInSeconds; with AUTOMATIC_BISECT a failed
    batch of more than one record is halved and each half delivered in turn. A batch given up on is
-   described in one message to the dead-letter queue (stream, shard, first and last sequence numbers,
+   described in one message to the dead-letter queue or topic (stream, shard, first and last sequence numbers,
    batch size; never the records), then skipped. With both limits infinite (-1) the deployed pipe
    would retry until the records leave the stream, blocking the shard: the runner stops that shard
    after `attempts_cap` attempts, keeps its checkpoint before the batch, and reports it blocked.
@@ -51,7 +51,7 @@ from .filter_matching import matches
 from .lambda_emulator import LocalFunction, Outcome
 
 # The services the runner calls, as the operator or as the pipe role.
-RunnerService = Literal["dynamodbstreams", "lambda", "pipes", "sqs", "sts"]
+RunnerService = Literal["dynamodbstreams", "lambda", "pipes", "sns", "sqs", "sts"]
 
 Json = dict[str, Any]
 
@@ -504,12 +504,16 @@ class PipeRunner:
         return report
 
     def send_to_dead_letter_queue(self, batch: Batch, attempts: int, outcome: Outcome, condition: str) -> str:
+        """One message to the dead-letter queue, or one publication to the dead-letter topic, as the pipe role."""
         assert self.pipe.dead_letter_arn is not None
-        *_, account, queue = self.pipe.dead_letter_arn.split(":")
+        body = json.dumps(dead_letter_message(self.pipe, batch, attempts, outcome, condition, self.now()))
+        _, _, service, _, account, target = self.pipe.dead_letter_arn.split(":")
+        if service == "sns":
+            sns = self.as_pipe_role("sns")
+            return str(sns.publish(TopicArn=self.pipe.dead_letter_arn, Message=body)["MessageId"])
         sqs = self.as_pipe_role("sqs")
-        url = sqs.get_queue_url(QueueName=queue, QueueOwnerAWSAccountId=account)["QueueUrl"]
-        body = dead_letter_message(self.pipe, batch, attempts, outcome, condition, self.now())
-        return str(sqs.send_message(QueueUrl=url, MessageBody=json.dumps(body))["MessageId"])
+        url = sqs.get_queue_url(QueueName=target, QueueOwnerAWSAccountId=account)["QueueUrl"]
+        return str(sqs.send_message(QueueUrl=url, MessageBody=body)["MessageId"])
 
 
 def iso(seconds: float) -> str:

@@ -15,7 +15,7 @@ import pytest
 from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
 
 from mare_dynamodb_streamtrigger.core.filter_pattern import PATTERN_MAX
-from mare_dynamodb_streamtrigger.core.names import KMS_KEY_ARN, SQS_QUEUE_ARN
+from mare_dynamodb_streamtrigger.core.names import KMS_KEY_ARN
 from mare_dynamodb_streamtrigger.core.validation import (
     APPLICATION_LOG_LEVELS,
     ARCHITECTURES,
@@ -32,6 +32,7 @@ from mare_dynamodb_streamtrigger.core.validation import (
     RUNTIMES,
     SYSTEM_LOG_LEVELS,
     TRACING_MODES,
+    is_dead_letter_arn,
 )
 from model_minimums import below_minimum
 
@@ -138,9 +139,11 @@ def test_text_limits_are_the_schemas_and_pipes():
 
 QUEUE = "arn:aws:sqs:eu-west-1:123456789012:"
 KEY = "arn:aws:kms:eu-west-1:123456789012:key/"
+TOPIC = "arn:aws:sns:eu-west-1:123456789012:"
+# Property: (the handlers' rule, probes on either side of it).
 PROBES = {
     "DeadLetterQueueArn": (
-        SQS_QUEUE_ARN,
+        is_dead_letter_arn,
         [
             QUEUE + "q" * 80,
             QUEUE + "q" * 81,
@@ -153,10 +156,17 @@ PROBES = {
             "arn:aws:sqs:eu-west-1:12345678901:q",
             "arn:aws:sns:eu-west-1:123456789012:q",
             "arn:other:sqs:eu-west-1:123456789012:q",
+            TOPIC + "t" * 256,
+            TOPIC + "t" * 257,
+            TOPIC + "t" * 251 + ".fifo",
+            TOPIC + "dead.letters",
+            TOPIC,
+            "arn:aws-cn:sns:cn-north-1:123456789012:t",
+            "arn:aws:sns:eu-west-1:12345678901:t",
         ],
     ),
     "KmsKeyArn": (
-        KMS_KEY_ARN,
+        KMS_KEY_ARN.fullmatch,
         [
             KEY + "1234abcd-12ab-34cd-56ef-1234567890ab",
             KEY + "mrk-1234abcd12ab34cd56ef1234567890ab",
@@ -174,7 +184,7 @@ def test_each_arn_pattern_is_the_schemas(prop):
     schema = PROPERTIES[prop]
     for probe in probes:
         in_schema = re.search(schema["pattern"], probe) is not None and len(probe) <= schema.get("maxLength", 10**6)
-        assert in_schema == (pattern.fullmatch(probe) is not None), probe
+        assert in_schema == bool(pattern(probe)), probe
 
 
 def test_a_request_below_a_models_minimum_is_found():

@@ -319,16 +319,16 @@ BAD_PROPERTIES = [
         ["OnPartialBatchItemFailure must be AUTOMATIC_BISECT", "'BISECT'"],
     ),
     (
-        "dead-letter-sns-arn",
-        PIPELINE_PROPERTIES,
-        {"DeadLetterQueueArn": TOPIC_ARN},
-        ["DeadLetterQueueArn must be the ARN of an SQS queue", TOPIC_ARN],
-    ),
-    (
         "dead-letter-queue-url",
         PIPELINE_PROPERTIES,
         {"DeadLetterQueueArn": "https://sqs.eu-west-1.amazonaws.com/123456789012/q"},
-        ["DeadLetterQueueArn must be the ARN of an SQS queue"],
+        ["DeadLetterQueueArn must be the ARN of an SQS queue or an SNS topic"],
+    ),
+    (
+        "dead-letter-lambda-arn",
+        PIPELINE_PROPERTIES,
+        {"DeadLetterQueueArn": "arn:aws:lambda:eu-west-1:123456789012:function:f"},
+        ["DeadLetterQueueArn must be the ARN of an SQS queue or an SNS topic"],
     ),
     (
         "input-template-8193",

@@ -33,6 +33,8 @@ ERROR_CODES: dict[str, HandlerErrorCode] = {
     "Throttling": HandlerErrorCode.Throttling,
     "ThrottlingException": HandlerErrorCode.Throttling,
     "ThrottledException": HandlerErrorCode.Throttling,
+    # SNS's own code (botocore's sns model), which botocore's standard retries do not know.
+    "Throttled": HandlerErrorCode.Throttling,
     "TooManyRequestsException": HandlerErrorCode.Throttling,
     "RequestLimitExceeded": HandlerErrorCode.Throttling,
     "ProvisionedThroughputExceededException": HandlerErrorCode.Throttling,
@@ -41,6 +43,7 @@ ERROR_CODES: dict[str, HandlerErrorCode] = {
     "AccessDeniedException": HandlerErrorCode.AccessDenied,
     "UnauthorizedOperation": HandlerErrorCode.AccessDenied,
     "AuthorizationErrorException": HandlerErrorCode.AccessDenied,
+    "AuthorizationError": HandlerErrorCode.AccessDenied,  # SNS's code on the wire (botocore's sns model)
     "UnrecognizedClientException": HandlerErrorCode.InvalidCredentials,
     "InvalidClientTokenId": HandlerErrorCode.InvalidCredentials,
     "ExpiredToken": HandlerErrorCode.InvalidCredentials,
@@ -61,6 +64,7 @@ ERROR_CODES: dict[str, HandlerErrorCode] = {
     "NoSuchEntity": HandlerErrorCode.NotFound,
     "NoSuchEntityException": HandlerErrorCode.NotFound,
     "NotFoundException": HandlerErrorCode.NotFound,
+    "NotFound": HandlerErrorCode.NotFound,  # SNS's code on the wire
     "ResourceNotFoundException": HandlerErrorCode.NotFound,
     "ParameterNotFound": HandlerErrorCode.NotFound,
     "TableNotFoundException": HandlerErrorCode.NotFound,

@@ -60,6 +60,10 @@ def region_of(arn: str) -> str:
     return arn.split(":")[3]
 
 
+def service_of(arn: str) -> str:
+    return arn.split(":")[2]
+
+
 def _statement(sid: str, actions: list[str], resources: list[str]) -> dict[str, Any]:
     return {"Sid": sid, "Effect": "Allow", "Action": actions, "Resource": resources}
 
@@ -157,14 +161,16 @@ def pipe_policy(
     if keys.table:
         statements.append(_statement(SID_TABLE_KEY, ["kms:Decrypt"], [keys.table]))
     if dead_letter_arn:
-        statements.append(_statement(SID_DEAD_LETTER, ["sqs:SendMessage"], [dead_letter_arn]))
+        service = service_of(dead_letter_arn)
+        send = "sqs:SendMessage" if service == "sqs" else "sns:Publish"
+        statements.append(_statement(SID_DEAD_LETTER, [send], [dead_letter_arn]))
         if keys.dead_letter:
-            # Through SQS only: the key serves the queue, whatever else its policy allows.
+            # Through SQS or SNS only: the key serves the queue or topic, whatever else its policy allows.
             statements.append(
                 {
                     **_statement(SID_DEAD_LETTER_KEY, ["kms:Decrypt", "kms:GenerateDataKey"], [keys.dead_letter]),
                     "Condition": {
-                        "StringEquals": {"kms:ViaService": f"sqs.{region_of(dead_letter_arn)}.amazonaws.com"}
+                        "StringEquals": {"kms:ViaService": f"{service}.{region_of(dead_letter_arn)}.amazonaws.com"}
                     },
                 }
             )

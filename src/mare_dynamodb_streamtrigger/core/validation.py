@@ -130,6 +130,12 @@ RECORD_AGE_FOREVER = -1
 RECORD_AGE_MIN = 60
 
 
+def is_dead_letter_arn(arn: str) -> bool:
+    """A pipe on a DynamoDB stream sends what it gives up on to an SQS queue or an SNS topic (Pipes
+    API reference, DeadLetterConfig)."""
+    return bool(SQS_QUEUE_ARN.fullmatch(arn) or SNS_TOPIC_ARN.fullmatch(arn))
+
+
 def target_arns(trigger_type: str, environment: Mapping[str, str] | None) -> list[str]:
     """The Environment values that the function's role may act on for this trigger type."""
     pattern = CODEPIPELINE_ARN if trigger_type == "PIPELINE" else SNS_TOPIC_ARN
@@ -320,8 +326,10 @@ def _validate_pipe_settings(model: ResourceModel) -> None:
         raise invalid(f"StartingPosition must be LATEST or TRIM_HORIZON, not {model.StartingPosition!r}")
     if model.OnPartialBatchItemFailure is not None and model.OnPartialBatchItemFailure != "AUTOMATIC_BISECT":
         raise invalid(f"OnPartialBatchItemFailure must be AUTOMATIC_BISECT, not {model.OnPartialBatchItemFailure!r}")
-    if model.DeadLetterQueueArn is not None and not SQS_QUEUE_ARN.fullmatch(str(model.DeadLetterQueueArn)):
-        raise invalid(f"DeadLetterQueueArn must be the ARN of an SQS queue, not {model.DeadLetterQueueArn!r}")
+    if model.DeadLetterQueueArn is not None and not is_dead_letter_arn(str(model.DeadLetterQueueArn)):
+        raise invalid(
+            f"DeadLetterQueueArn must be the ARN of an SQS queue or an SNS topic, not {model.DeadLetterQueueArn!r}"
+        )
     if model.InputTemplate is not None and len(model.InputTemplate) > INPUT_TEMPLATE_MAX:
         raise invalid(f"InputTemplate holds {len(model.InputTemplate)} characters; Pipes allows {INPUT_TEMPLATE_MAX}")
     if model.LogLevel is not None and model.LogLevel not in LOG_LEVELS:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from mypy_boto3_lambda import LambdaClient
     from mypy_boto3_logs import CloudWatchLogsClient
     from mypy_boto3_pipes import EventBridgePipesClient
+    from mypy_boto3_sns import SNSClient
     from mypy_boto3_sqs import SQSClient
     from mypy_boto3_ssm import SSMClient
     from mypy_boto3_sts import STSClient
@@ -121,6 +122,10 @@ class Aws:
     @cached_property
     def sqs(self) -> SQSClient:
         return cast("SQSClient", self.client("sqs"))
+
+    @cached_property
+    def sns(self) -> SNSClient:
+        return cast("SNSClient", self.client("sns"))
 
     @cached_property
     def kms(self) -> KMSClient:

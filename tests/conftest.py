@@ -158,6 +158,13 @@ def client(service: str, **kwargs: Any) -> Any:
     return boto3.client(service, region_name=REGION, **kwargs)
 
 
+def role_statements(role_name: str) -> dict[str, dict[str, Any]]:
+    """The statements of a trigger role's policy, by Sid."""
+    document = client("iam").get_role_policy(RoleName=role_name, PolicyName="StreamTrigger")["PolicyDocument"]
+    document = json.loads(document) if isinstance(document, str) else document
+    return {statement["Sid"]: statement for statement in document["Statement"]}
+
+
 def left_behind() -> dict[str, list[str]]:
     """What the type makes, as it is in moto now: roles (any path), functions, pipes and log groups."""
     return {

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from conftest import ACCOUNT, REGION, client, drive, hold_pipes, invoke, pipeline_properties
+from conftest import ACCOUNT, REGION, client, drive, hold_pipes, invoke, pipeline_properties, role_statements
 from iam_evaluation import Request, allowing_statement
 from mare_dynamodb_streamtrigger.core import steps, waits
 from mare_dynamodb_streamtrigger.core.names import role_name
@@ -37,9 +37,7 @@ def world() -> dict[str, list[str]]:
 
 
 def pipe_statements() -> dict[str, dict[str, Any]]:
-    document = client("iam").get_role_policy(RoleName=PIPE_ROLE, PolicyName="StreamTrigger")["PolicyDocument"]
-    document = json.loads(document) if isinstance(document, str) else document
-    return {statement["Sid"]: statement for statement in document["Statement"]}
+    return role_statements(PIPE_ROLE)
 
 
 def dead_letter_config() -> Any:

@@ -11,7 +11,17 @@ from typing import Any
 
 import pytest
 
-from conftest import NOTHING_LEFT, REGION, TABLE, client, drive, invoke, left_behind, pipeline_properties
+from conftest import (
+    NOTHING_LEFT,
+    REGION,
+    TABLE,
+    client,
+    drive,
+    invoke,
+    left_behind,
+    pipeline_properties,
+    role_statements,
+)
 from faults import Recorder
 from mare_dynamodb_streamtrigger.core.names import role_name
 from mare_streamtrigger_local import pipe_runner
@@ -71,9 +81,8 @@ def patterns_of_pipe() -> list[Any]:
 
 
 def trace_statement() -> list[dict[str, Any]]:
-    document = client("iam").get_role_policy(RoleName=FN_ROLE, PolicyName="StreamTrigger")["PolicyDocument"]
-    document = json.loads(document) if isinstance(document, str) else document
-    return [statement for statement in document["Statement"] if statement["Sid"] == "WriteTraces"]
+    traces = role_statements(FN_ROLE).get("WriteTraces")
+    return [traces] if traces else []
 
 
 # --- DesiredState -------------------------------------------------------------------------------
@@ -454,10 +463,7 @@ def test_a_bad_reservation_is_refused_before_anything_is_made(table, aws_calls: 
 
 
 def pipe_role_statements() -> dict[str, dict[str, Any]]:
-    pipe_role = role_name(NAME, REGION, "pipe")
-    document = client("iam").get_role_policy(RoleName=pipe_role, PolicyName="StreamTrigger")["PolicyDocument"]
-    document = json.loads(document) if isinstance(document, str) else document
-    return {statement["Sid"]: statement for statement in document["Statement"]}
+    return role_statements(role_name(NAME, REGION, "pipe"))
 
 
 def dead_letter_topic(name: str = "trigger-dead-letters", **attributes: str) -> str:

@@ -23,8 +23,7 @@ from mare_dynamodb_streamtrigger.core.errors import (
     TriggerError,
     as_trigger_error,
     error_code,
-    error_message,
-    role_not_yet_usable,
+    function_role_refusal,
 )
 from mare_dynamodb_streamtrigger.core.filter_pattern import numeric_on_stream_numbers
 from mare_dynamodb_streamtrigger.core.names import RoleKind, TriggerNames
@@ -274,10 +273,10 @@ class Creation:
                 Tags=self.tags,
             )
         except ClientError as error:
-            message = error_message(error)
-            if error_code(error) == "InvalidParameterValueException" and role_not_yet_usable(message):
+            refusal = function_role_refusal(error)
+            if refusal:
                 # IAM has not yet shown the new role to Lambda: try again on a later invocation.
-                return wait(self.context, FUNCTION_ROLE_USABLE, self.model, message)
+                return wait(self.context, FUNCTION_ROLE_USABLE, self.model, refusal)
             if error_code(error) == "ResourceConflictException" and self.own_function_exists():
                 return None
             raise

@@ -18,7 +18,7 @@ from mare_dynamodb_streamtrigger.core import (
     settings,
 )
 from mare_dynamodb_streamtrigger.core.callback_context import UpdateContext
-from mare_dynamodb_streamtrigger.core.errors import TriggerError, error_code, error_message, role_not_yet_usable
+from mare_dynamodb_streamtrigger.core.errors import TriggerError, function_role_refusal
 from mare_dynamodb_streamtrigger.core.names import table_arn_of_stream, table_name_of_arn
 from mare_dynamodb_streamtrigger.core.pipe_state import (
     pipe_failed_for_role,
@@ -213,10 +213,10 @@ class Update:
         try:
             answer = self.aws.lambda_.update_function_configuration(**wanted)
         except ClientError as error:
-            message = error_message(error)
-            if error_code(error) == "InvalidParameterValueException" and role_not_yet_usable(message):
+            refusal = function_role_refusal(error)
+            if refusal:
                 # A grant the function role just gained (X-Ray's, for Active tracing) has not reached Lambda yet.
-                return wait(self.context, FUNCTION_ROLE_USABLE, self.model, message)
+                return wait(self.context, FUNCTION_ROLE_USABLE, self.model, refusal)
             return wait_if_busy(error, FUNCTION_CHANGING, self.context, self.model)
         done_waiting(self.context, FUNCTION_ROLE_USABLE)
         done_waiting(self.context, FUNCTION_BUSY)

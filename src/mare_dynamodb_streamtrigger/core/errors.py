@@ -126,8 +126,13 @@ def says_any(message: str, phrases: tuple[str, ...]) -> bool:
     return any(phrase in lowered for phrase in phrases)
 
 
-def role_not_yet_usable(message: str) -> bool:
-    return says_any(message, ROLE_NOT_YET_USABLE)
+def function_role_refusal(error: ClientError) -> str | None:
+    """Lambda's message where it refused a CreateFunction or UpdateFunctionConfiguration because
+    the function role, or a grant the role just gained, has not reached it yet."""
+    message = error_message(error)
+    if error_code(error) == "InvalidParameterValueException" and says_any(message, ROLE_NOT_YET_USABLE):
+        return message
+    return None
 
 
 def pipe_grant_not_yet_usable(message: str) -> bool:

@@ -47,21 +47,26 @@ MINIMUM = {
         "pipes.DescribePipe per poll until RUNNING",
         "per later invocation, its context's claims: dynamodb.DescribeTable (the latest stream) + "
         "2 x iam.GetRole (roles made by this request)",
-        "lambda.GetFunction + pipes.DescribePipe + iam.GetRolePolicy (the result)",
+        "the result: Read's 4 calls",
     ],
-    "READ": ["lambda.GetFunction", "pipes.DescribePipe", "iam.GetRolePolicy"],
+    "READ": [
+        "lambda.GetFunction",
+        "pipes.DescribePipe",
+        "iam.GetRolePolicy",
+        "logs.DescribeLogGroups (the function's log group: its retention, if the type's)",
+    ],
     "UPDATE": [
         "lambda.GetFunction + pipes.DescribePipe (must exist)",
         "2 x iam.PutRolePolicy",
         "changes only",
-        "the result (3 calls)",
+        "the result (4 calls)",
     ],
     "DELETE": [
         "lambda.GetFunction + pipes.DescribePipe (must exist)",
         "pipes.DeletePipe",
         "pipes.DescribePipe per poll until gone",
         "lambda.GetFunction + lambda.DeleteFunction (the function's role is the trigger's, looked at as it goes)",
-        "logs.ListTagsForResource (remove the pipe's log group only if the type made it)",
+        "2 x logs.ListTagsForResource (remove the function's and the pipe's log groups only if the type made them)",
         "2 x (iam.GetRole + iam.DeleteRolePolicy + iam.DeleteRole) (each role under the type's path, with its marker)",
     ],
     "LIST": ["iam.ListRoles per page (type's path)", "pipes.ListPipes per page"],
@@ -325,7 +330,7 @@ def firing(moto_url: str, recorder: Recorder) -> None:
     import pstats
     import tempfile
 
-    from mare_dynamodb_streamtrigger.pipe_runner import fire
+    from mare_streamtrigger_local.pipe_runner import fire
 
     print("== Firing: the local pipe runner against embedded moto ==")
     moto_world.reset(moto_url)

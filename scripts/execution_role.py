@@ -100,8 +100,10 @@ STATEMENTS: dict[str, tuple[list[str], Any, dict[str, Any] | None]] = {
         None,
     ),
     "ListPipes": (["pipes:ListPipes"], "*", None),
-    # The pipes' log groups only: /aws/vendedlogs/pipes/<Name>.
-    "PipeLogGroups": (
+    # The triggers' log groups only: the pipes' /aws/vendedlogs/pipes/<Name> and the functions'
+    # /aws/lambda/<Name> (FunctionLogRetentionInDays). The handlers change or delete only a group
+    # tagged as the type's own.
+    "TriggerLogGroups": (
         [
             "logs:CreateLogGroup",
             "logs:DeleteLogGroup",
@@ -111,7 +113,7 @@ STATEMENTS: dict[str, tuple[list[str], Any, dict[str, Any] | None]] = {
             "logs:TagLogGroup",
             "logs:TagResource",
         ],
-        in_account("logs", "log-group:/aws/vendedlogs/pipes/*"),
+        [in_account("logs", "log-group:/aws/vendedlogs/pipes/*"), in_account("logs", "log-group:/aws/lambda/*")],
         None,
     ),
     # What Pipes' CloudWatch Logs delivery asks of the caller of CreatePipe and UpdatePipe (Pipes

@@ -11,12 +11,12 @@ from conftest import drive, hold_pipes, pipeline_properties
 # three checks (the table's stream, and that both roles are this request's), and three for the result.
 CREATE_BEFORE_POLLS = 12  # one pipes.ListPipes: how many pipes read the stream already
 CREATE_PER_POLL = 4
-READ = 3
-UPDATE = 10  # a configuration change: no code, tags or wait; DescribeTable for the table's KMS key
-DELETE_BEFORE_POLLS = 3  # then one describe per poll, a log group look and five deletions
-# Each part is looked at as it is removed: the function (GetFunction), the pipe's log group
-# (ListTagsForResource: the type's own?) and each role (GetRole: under the type's path, with its marker).
-DELETE_AFTER_POLLS = 9
+READ = 4  # and the function log group's (DescribeLogGroups): its retention, if the type's
+UPDATE = 11  # a configuration change: no code, tags or wait; DescribeTable for the table's KMS key
+DELETE_BEFORE_POLLS = 3  # then one describe per poll, two log group looks and four deletions
+# Each part is looked at as it is removed: the function (GetFunction), the function's and the pipe's
+# log groups (ListTagsForResource: the type's own?) and each role (GetRole: under the type's path, with its marker).
+DELETE_AFTER_POLLS = 10
 
 
 def test_create_stays_within_its_recorded_budget(moto, table, aws_calls):
@@ -113,3 +113,30 @@ def test_a_reservation_adds_one_call_where_it_is_set_or_changed(table, aws_calls
     aws_calls.calls.clear()
     assert drive("UPDATE", pipeline_properties(), previous=five)[0]["status"] == "SUCCESS"
     assert aws_calls.counts()["lambda.DeleteFunctionConcurrency"] == 1
+
+
+def test_a_function_log_retention_adds_its_look_its_group_and_its_retention(table, aws_calls):
+    """CREATE: a look at the group before anything is made (DescribeLogGroups), the group made with
+    its tag (CreateLogGroup) and its retention (PutRetentionPolicy); Read, at the end, reads the
+    group's tags as well, since a retention is shown only for the trigger's own group. UPDATE with
+    the same retention: the look and the tags, and nothing put."""
+    drive("CREATE", pipeline_properties())
+    plain = aws_calls.counts()
+    drive("DELETE", {"Name": "deployment-processor"})
+    aws_calls.calls.clear()
+    week = pipeline_properties(FunctionLogRetentionInDays=7)
+    assert drive("CREATE", week)[0]["status"] == "SUCCESS"
+    added = Counter(
+        {
+            "logs.DescribeLogGroups": 1,
+            "logs.CreateLogGroup": 1,
+            "logs.PutRetentionPolicy": 1,
+            "logs.ListTagsForResource": 1,
+        }
+    )
+    assert aws_calls.counts() == plain + added
+    aws_calls.calls.clear()
+    assert drive("UPDATE", week, previous=week)[0]["status"] == "SUCCESS"
+    logs = Counter({call: n for call, n in aws_calls.counts().items() if call.startswith("logs.")})
+    # The update's own look (the group and its tags), and Read's.
+    assert logs == Counter({"logs.DescribeLogGroups": 2, "logs.ListTagsForResource": 2})

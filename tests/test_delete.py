@@ -33,7 +33,8 @@ def test_delete_removes_pipe_function_permission_roles_and_policies(table, aws_c
         "pipes.DescribePipe",
         "lambda.GetFunction",  # the function's role is the trigger's
         "lambda.DeleteFunction",
-        "logs.ListTagsForResource",  # a pipe log group is removed only if the type made it
+        "logs.ListTagsForResource",  # the function's log group is removed only if the type made it
+        "logs.ListTagsForResource",  # and so is the pipe's
         "iam.GetRole",  # under the type's path, with its marker
         "iam.DeleteRolePolicy",
         "iam.DeleteRole",

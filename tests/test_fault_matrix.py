@@ -52,10 +52,11 @@ WAITED_OUT = {
 
 
 def created_properties() -> dict[str, Any]:
-    """The trigger the matrix creates (and updates from): with a reserved concurrency and a topic
-    for dead letters, so that PutFunctionConcurrency and GetTopicAttributes are failed in CREATE,
-    and DeleteFunctionConcurrency and the queue's calls (which replaces the topic) in UPDATE."""
-    return pipeline_properties(ReservedConcurrentExecutions=5, DeadLetterQueueArn=TOPIC)
+    """The trigger the matrix creates (and updates from): with a reserved concurrency, a topic for
+    dead letters and the function's log group, so that PutFunctionConcurrency, GetTopicAttributes
+    and that group's calls are failed in CREATE, and DeleteFunctionConcurrency, the queue's calls
+    (which replaces the topic) and the group's new retention in UPDATE."""
+    return pipeline_properties(ReservedConcurrentExecutions=5, DeadLetterQueueArn=TOPIC, FunctionLogRetentionInDays=14)
 
 
 def updated_properties(queue_arn: str) -> dict[str, Any]:
@@ -78,6 +79,7 @@ def updated_properties(queue_arn: str) -> dict[str, Any]:
         EphemeralStorage={"Size": 1024},
         TracingConfig={"Mode": "Active"},
         LoggingConfig={"LogFormat": "JSON", "ApplicationLogLevel": "WARN"},
+        FunctionLogRetentionInDays=30,
     )
     del properties["FilterPattern"]  # in place of FilterPatterns
     return properties

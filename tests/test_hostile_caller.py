@@ -258,41 +258,51 @@ def test_environment_values_of_any_spelling_reach_no_log_record_or_message(table
 
 # --- 5. It changes a log group the user made -------------------------------------------------
 
-AUDIT_GROUP = "/aws/vendedlogs/pipes/audit"
+# A group of the trigger's name that the user made before the trigger: the pipe's, and the function's.
+USERS_GROUPS = [
+    ("/aws/vendedlogs/pipes/audit", "LogRetentionInDays", {"LogLevel": "ERROR"}),
+    ("/aws/lambda/audit", "FunctionLogRetentionInDays", {}),
+]
 
 
-def users_log_group() -> None:
+def users_log_group(name: str) -> None:
     logs = client("logs")
-    logs.create_log_group(logGroupName=AUDIT_GROUP, tags={"owner": "security"})
-    logs.put_retention_policy(logGroupName=AUDIT_GROUP, retentionInDays=3653)
+    logs.create_log_group(logGroupName=name, tags={"owner": "security"})
+    logs.put_retention_policy(logGroupName=name, retentionInDays=3653)
 
 
-def audit_group() -> tuple[int | None, dict[str, str]]:
+def users_group_now(name: str) -> tuple[int | None, dict[str, str]]:
     logs = client("logs")
-    (group,) = logs.describe_log_groups(logGroupNamePrefix=AUDIT_GROUP)["logGroups"]
-    arn = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{AUDIT_GROUP}"
+    (group,) = logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"]
+    arn = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{name}"
     return group.get("retentionInDays"), logs.list_tags_for_resource(resourceArn=arn)["tags"]
 
 
-def test_a_users_log_group_keeps_its_retention_and_tags_through_every_action(table, aws_calls):
-    users_log_group()
-    logging = pipeline_properties(Name="audit", LogLevel="ERROR")
+@pytest.mark.parametrize(("group", "prop", "extra"), USERS_GROUPS, ids=["pipe-log-group", "function-log-group"])
+def test_a_users_log_group_keeps_its_retention_and_tags_through_every_action(table, aws_calls, group, prop, extra):
+    users_log_group(group)
+    properties = pipeline_properties(Name="audit", **extra)
 
-    refused, _ = drive("CREATE", {**logging, "LogRetentionInDays": 1})
+    refused, _ = drive("CREATE", {**properties, prop: 1})
     assert (refused["status"], refused["errorCode"]) == ("FAILED", "InvalidRequest")
-    assert refused["message"].startswith(f"LogRetentionInDays: log group {AUDIT_GROUP} exists and was not made")
+    assert refused["message"].startswith(f"{prop}: log group {group} exists and was not made")
     assert mutations(aws_calls) == []
 
-    created, _ = drive("CREATE", logging)
+    created, _ = drive("CREATE", properties)
     assert created["status"] == "SUCCESS", created
-    updated, _ = drive("UPDATE", {**logging, "LogRetentionInDays": 1}, previous=logging)
+    # Older than the trigger: not one Lambda made for the trigger's function, so not taken either.
+    updated, _ = drive("UPDATE", {**properties, prop: 1}, previous=properties)
     assert (updated["status"], updated["errorCode"]) == ("FAILED", "InvalidRequest")
-    assert drive("UPDATE", {**logging, "BatchSize": 5}, previous=logging)[0]["status"] == "SUCCESS"
+    assert updated["message"].startswith(f"{prop}: log group {group} exists and was not made")
+    assert drive("UPDATE", {**properties, "BatchSize": 5}, previous=properties)[0]["status"] == "SUCCESS"
+    # Read does not show the user's retention as the trigger's.
+    assert prop not in invoke("READ", {"Name": "audit"})["resourceModel"]
     assert drive("DELETE", {"Name": "audit"})[0]["status"] == "SUCCESS"
 
-    assert audit_group() == (3653, {"owner": "security"})
+    assert users_group_now(group) == (3653, {"owner": "security"})
     calls = set(aws_calls.calls)
     assert not calls & {"logs.PutRetentionPolicy", "logs.DeleteRetentionPolicy", "logs.DeleteLogGroup"}
+    assert "logs.TagResource" not in calls
 
 
 # --- 6. It trusts its callback context --------------------------------------------------------

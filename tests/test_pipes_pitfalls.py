@@ -347,7 +347,14 @@ def test_without_logging_there_is_no_log_group_and_no_log_permission(table, aws_
     assert statement("WritePipeLogs") is None
     [request] = aws_calls.sent("pipes.CreatePipe")
     assert "LogConfiguration" not in request and "KmsKeyIdentifier" not in request
-    assert not any(call.startswith("logs.") and call != "logs.ListTagsForResource" for call in aws_calls.calls)
+    # Only looks: Read's at the function's log group (its retention, if the type's) and Delete's tags.
+    assert {call for call in aws_calls.calls if call.startswith("logs.")} <= {
+        "logs.DescribeLogGroups",
+        "logs.ListTagsForResource",
+    }
+    assert {request["logGroupNamePrefix"] for request in aws_calls.sent("logs.DescribeLogGroups")} == {
+        f"/aws/lambda/{NAME}"
+    }
 
 
 def test_an_update_turns_logging_on_with_retention_and_off_again(table, aws_calls):

@@ -178,7 +178,7 @@ def test_the_role_allows_what_a_trigger_needs_and_the_evaluation_is_not_vacuous(
         "TriggerRoles",
         "PassTriggerRoles",
         "CodePackagesOfThisAccount",
-        "PipeLogGroups",
+        "TriggerLogGroups",
         "LetPipesInvokeFunctions",
     ]
 

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from conftest import (
+    ACCOUNT,
     NOTHING_LEFT,
     REGION,
     TABLE,
@@ -562,3 +563,108 @@ def test_fire_publishes_the_dead_letter_message_to_the_topic(table, tmp_path: Pa
     body = json.loads(message["Body"])
     assert body["requestContext"]["condition"] == "RetryAttemptsExhausted"
     assert body["DDBStreamBatchInfo"]["batchSize"] == 1
+
+
+# --- FunctionLogRetentionInDays ---------------------------------------------------------------------
+
+FUNCTION_LOG_GROUP = f"/aws/lambda/{NAME}"
+FUNCTION_LOG_GROUP_ARN = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{FUNCTION_LOG_GROUP}"
+FUNCTION_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{NAME}"
+
+
+def function_log_group() -> tuple[int | None, dict[str, str]] | None:
+    """The function's log group as moto has it: its retention and its tags; None where there is none."""
+    logs = client("logs")
+    found = [g for g in logs.describe_log_groups()["logGroups"] if g["logGroupName"] == FUNCTION_LOG_GROUP]
+    if not found:
+        return None
+    return found[0].get("retentionInDays"), logs.list_tags_for_resource(resourceArn=FUNCTION_LOG_GROUP_ARN)["tags"]
+
+
+def test_function_log_retention_makes_the_group_first_reads_changes_keeps_and_delete_removes_it(
+    table, aws_calls: Recorder
+):
+    # A group whose name begins with the function's (DescribeLogGroups takes a prefix) is another's.
+    neighbour = f"{FUNCTION_LOG_GROUP}-archive"
+    client("logs").create_log_group(logGroupName=neighbour)
+    client("logs").put_retention_policy(logGroupName=neighbour, retentionInDays=3653)
+    fortnight = pipeline_properties(FunctionLogRetentionInDays=14)
+    assert created(fortnight)["FunctionLogRetentionInDays"] == 14
+    assert function_log_group() == (14, {"mare:streamtrigger:function": FUNCTION_ARN})
+    # Made before the function, so that Lambda never makes it without the retention.
+    assert aws_calls.sent("logs.CreateLogGroup") == [
+        {"logGroupName": FUNCTION_LOG_GROUP, "tags": {"mare:streamtrigger:function": FUNCTION_ARN}}
+    ]
+    assert aws_calls.calls.index("logs.CreateLogGroup") < aws_calls.calls.index("lambda.CreateFunction")
+    assert read()["FunctionLogRetentionInDays"] == 14
+
+    month = pipeline_properties(FunctionLogRetentionInDays=30)
+    aws_calls.calls.clear()
+    assert updated(month, previous=fortnight)["FunctionLogRetentionInDays"] == 30
+    assert aws_calls.sent("logs.PutRetentionPolicy")[-1] == {"logGroupName": FUNCTION_LOG_GROUP, "retentionInDays": 30}
+    assert aws_calls.counts()["logs.CreateLogGroup"] == 0
+
+    # Removed: the group stays, its events kept forever, and is still the trigger's.
+    model = updated(pipeline_properties(), previous=month)
+    assert "FunctionLogRetentionInDays" not in model
+    assert aws_calls.sent("logs.DeleteRetentionPolicy") == [{"logGroupName": FUNCTION_LOG_GROUP}]
+    assert function_log_group() == (None, {"mare:streamtrigger:function": FUNCTION_ARN})
+
+    assert drive("DELETE", {"Name": NAME})[0]["status"] == "SUCCESS"
+    assert function_log_group() is None
+    assert left_behind() == {**NOTHING_LEFT, "log groups": [neighbour]}
+    assert client("logs").describe_log_groups(logGroupNamePrefix=neighbour)["logGroups"][0]["retentionInDays"] == 3653
+
+
+def test_without_function_log_retention_the_type_neither_makes_nor_looks_past_the_group(table, aws_calls: Recorder):
+    created(pipeline_properties())
+    updated(pipeline_properties(MemorySize=256), previous=pipeline_properties())
+    assert function_log_group() is None
+    counts = aws_calls.counts()
+    assert counts["logs.CreateLogGroup"] + counts["logs.PutRetentionPolicy"] + counts["logs.TagResource"] == 0
+    # Lambda makes the group when the function first logs: Delete leaves it to its maker, as Lambda does.
+    client("logs").create_log_group(logGroupName=FUNCTION_LOG_GROUP)
+    client("logs").put_retention_policy(logGroupName=FUNCTION_LOG_GROUP, retentionInDays=5)
+    assert "FunctionLogRetentionInDays" not in read()  # a retention not set by the trigger is not shown
+    assert drive("DELETE", {"Name": NAME})[0]["status"] == "SUCCESS"
+    assert function_log_group() == (5, {})
+
+
+def test_a_group_lambda_made_for_the_trigger_is_taken_as_its_own_when_a_retention_is_asked(table, aws_calls: Recorder):
+    bare = pipeline_properties()
+    created(bare)
+    # The function logged: Lambda made its group, untagged, after the trigger's pipe was made.
+    client("logs").create_log_group(logGroupName=FUNCTION_LOG_GROUP)
+    week = pipeline_properties(FunctionLogRetentionInDays=7)
+    assert updated(week, previous=bare)["FunctionLogRetentionInDays"] == 7
+    assert aws_calls.sent("logs.TagResource") == [
+        {"resourceArn": FUNCTION_LOG_GROUP_ARN, "tags": {"mare:streamtrigger:function": FUNCTION_ARN}}
+    ]
+    assert function_log_group() == (7, {"mare:streamtrigger:function": FUNCTION_ARN})
+    assert read()["FunctionLogRetentionInDays"] == 7
+    assert drive("DELETE", {"Name": NAME})[0]["status"] == "SUCCESS"
+    assert function_log_group() is None
+
+
+def test_a_create_that_fails_after_the_function_log_group_removes_it(table, aws_calls: Recorder):
+    aws_calls.fail("lambda.CreateFunction", "InvalidParameterValueException", "The runtime is not supported")
+    final, _ = drive("CREATE", pipeline_properties(FunctionLogRetentionInDays=14))
+    assert (final["status"], final["errorCode"]) == ("FAILED", "InvalidRequest")
+    assert f"Rolled back: {FUNCTION_LOG_GROUP_ARN}, " in final["message"]
+    assert left_behind() == NOTHING_LEFT
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (2, "FunctionLogRetentionInDays must be one of 1, 3, 5, 7, 14, 30"),
+        (True, "FunctionLogRetentionInDays must be an integer, not a boolean"),
+    ],
+    ids=["not-a-retention", "boolean"],
+)
+def test_a_bad_function_log_retention_is_refused_before_anything_is_made(table, aws_calls: Recorder, value, message):
+    final = invoke("CREATE", pipeline_properties(FunctionLogRetentionInDays=value))
+    assert (final["status"], final["errorCode"]) == ("FAILED", "InvalidRequest")
+    assert final["message"].startswith(message)
+    assert left_behind() == NOTHING_LEFT
+    assert aws_calls.calls == []

@@ -55,6 +55,7 @@ class ResourceModel(BaseModel):
     TracingConfig: Optional["_TracingConfig"]
     LoggingConfig: Optional["_LoggingConfig"]
     ReservedConcurrentExecutions: Optional[int]
+    FunctionLogRetentionInDays: Optional[int]
     Environment: Optional[MutableMapping[str, str]]
     FilterPattern: Optional[MutableMapping[str, Any]]
     FilterPatterns: Optional[Sequence["_Filter"]]
@@ -105,6 +106,7 @@ class ResourceModel(BaseModel):
             TracingConfig=TracingConfig._deserialize(json_data.get("TracingConfig")),
             LoggingConfig=LoggingConfig._deserialize(json_data.get("LoggingConfig")),
             ReservedConcurrentExecutions=json_data.get("ReservedConcurrentExecutions"),
+            FunctionLogRetentionInDays=json_data.get("FunctionLogRetentionInDays"),
             Environment=json_data.get("Environment"),
             FilterPattern=json_data.get("FilterPattern"),
             FilterPatterns=deserialize_list(json_data.get("FilterPatterns"), Filter),

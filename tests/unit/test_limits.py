@@ -88,6 +88,7 @@ def test_runtimes_are_the_schemas_and_lambdas_python_runtimes():
 
 def test_log_retention_is_the_schemas_and_cloudwatch_logs():
     assert list(LOG_RETENTION_DAYS) == PROPERTIES["LogRetentionInDays"]["enum"]
+    assert list(LOG_RETENTION_DAYS) == PROPERTIES["FunctionLogRetentionInDays"]["enum"]
     assert list(LOG_RETENTION_DAYS) == aws_schema("AWS::Logs::LogGroup")["properties"]["RetentionInDays"]["enum"]
 
 

@@ -10,6 +10,7 @@ import pytest
 from mare_dynamodb_streamtrigger.core import names
 from mare_dynamodb_streamtrigger.core.names import (
     IAM_ROLE_NAME_MAX,
+    LogGroup,
     TriggerNames,
     function_name_of_arn,
     role_name,
@@ -263,8 +264,20 @@ def test_trigger_names_fields():
         "pipe_arn": "arn:aws:pipes:eu-west-1:123456789012:pipe/deploy-trigger",
         "function_role_arn": "arn:aws:iam::123456789012:role/mare-dynamodb-streamtrigger/deploy-trigger-fn-1d0dc1e9",
         "pipe_role_arn": "arn:aws:iam::123456789012:role/mare-dynamodb-streamtrigger/deploy-trigger-pipe-1d0dc1e9",
-        "pipe_log_group_name": "/aws/vendedlogs/pipes/deploy-trigger",
-        "pipe_log_group_arn": "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/vendedlogs/pipes/deploy-trigger",
+        "pipe_log_group": LogGroup(
+            "/aws/vendedlogs/pipes/deploy-trigger",
+            "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/vendedlogs/pipes/deploy-trigger",
+            "mare:streamtrigger:pipe",
+            "arn:aws:pipes:eu-west-1:123456789012:pipe/deploy-trigger",
+            "LogRetentionInDays",
+        ),
+        "function_log_group": LogGroup(
+            "/aws/lambda/deploy-trigger",
+            "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/deploy-trigger",
+            "mare:streamtrigger:function",
+            "arn:aws:lambda:eu-west-1:123456789012:function:deploy-trigger",
+            "FunctionLogRetentionInDays",
+        ),
     }
 
 

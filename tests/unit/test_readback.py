@@ -409,8 +409,15 @@ def test_model_from_aws_shows_logging_retention_and_key():
         "LogConfiguration": {"Level": "TRACE", "CloudwatchLogsLogDestination": {"LogGroupArn": "arn:group"}},
         "KmsKeyIdentifier": key_arn,
     }
-    model = model_from_aws(function, pipe, None, None, {"logGroupName": "g", "retentionInDays": 30})
+    pipe_group = {"logGroupName": "g", "retentionInDays": 30}
+    function_group = {"logGroupName": f"/aws/lambda/{NAME}", "retentionInDays": 7}
+    model = model_from_aws(function, pipe, None, None, pipe_group, function_group)
     assert (model.LogLevel, model.LogRetentionInDays, model.KmsKeyArn) == ("TRACE", 30, key_arn)
+    assert model.FunctionLogRetentionInDays == 7
+    # A group without a retention (or none at all) shows none.
+    without = model_from_aws(function, pipe, None, None, pipe_group, {"logGroupName": "f"})
+    assert without.FunctionLogRetentionInDays is None
+    assert model_from_aws(function, pipe, None, None).FunctionLogRetentionInDays is None
     # Read looks up the retention only where the pipe logs to a log group.
     assert logging_of(pipe["LogConfiguration"]) == ("TRACE", "arn:group")
     assert logging_of({"Level": "OFF"}) == ("OFF", None)

@@ -26,7 +26,7 @@ from mare_dynamodb_streamtrigger.core.errors import (
     function_role_refusal,
 )
 from mare_dynamodb_streamtrigger.core.filter_pattern import numeric_on_stream_numbers
-from mare_dynamodb_streamtrigger.core.names import RoleKind, TriggerNames
+from mare_dynamodb_streamtrigger.core.names import LogGroup, RoleKind, TriggerNames
 from mare_dynamodb_streamtrigger.core.pipe_state import (
     pipe_failed_for_role,
     pipe_progress,
@@ -60,6 +60,7 @@ STEPS = (
     "function_role",
     "pipe_role",
     "log_group",
+    "function_log_group",
     "function",
     "function_active",
     "concurrency",
@@ -68,7 +69,7 @@ STEPS = (
     "pipe_settled",
 )
 # The parts Create builds, each of which its rollback knows how to remove.
-CREATED_PARTS = ("function_role", "pipe_role", "log_group", "function", "pipe")
+CREATED_PARTS = ("function_role", "pipe_role", "log_group", "function_log_group", "function", "pipe")
 # DynamoDB Streams serves at most two readers per shard at once; more are throttled.
 STREAM_READERS_MAX = 2
 
@@ -99,7 +100,7 @@ def create(session: SessionProxy | None, request: ResourceHandlerRequest, contex
             aws, required(model.TableName, "TableName"), model.TableIndexName, devops_access(request, model)
         )
         absent = refuse_existing(aws, names, request.clientRequestToken)
-        trigger_parts.refuse_foreign_log_group(aws, names, model)
+        trigger_parts.refuse_foreign_log_groups(aws, names, model)
         keys = encryption_keys.pipe_keys(aws, stream.key_arn, model.DeadLetterQueueArn)
         context = {"TableArn": stream.table_arn, "StreamArn": stream.stream_arn, "done": [], "created": []}
         readers = too_many_readers(
@@ -252,16 +253,25 @@ class Creation:
         return self.keys
 
     def log_group(self) -> None:
-        if not settings.logging_on(self.model):
-            return
-        if trigger_parts.create_log_group(self.aws, self.names):
-            self.built("log_group")
-        elif "log_group" not in self.context["created"]:
+        if settings.logging_on(self.model):
+            self.make_log_group("log_group", self.names.pipe_log_group, self.model.LogRetentionInDays)
+
+    def function_log_group(self) -> None:
+        # Made before the function, so that Lambda does not make it without the retention.
+        days = self.model.FunctionLogRetentionInDays
+        if days is not None:
+            self.make_log_group("function_log_group", self.names.function_log_group, days)
+
+    def make_log_group(self, part: str, group: LogGroup, days: int | None) -> None:
+        if trigger_parts.create_log_group(self.aws, group):
+            self.built(part)
+        elif part not in self.context["created"] and trigger_parts.log_group_standing(self.aws, group)[0] != "own":
             # Someone else's group (made since the first look): used as it is, never changed.
-            trigger_parts.refuse_foreign_log_group(self.aws, self.names, self.model)
+            if days is not None:
+                raise trigger_parts.foreign_log_group(group)
             return
-        if self.model.LogRetentionInDays is not None:
-            trigger_parts.set_log_retention(self.aws, self.names, self.model.LogRetentionInDays)
+        if days is not None:
+            trigger_parts.set_log_retention(self.aws, group, days)
 
     def function(self) -> ProgressEvent | None:
         try:
@@ -348,7 +358,7 @@ class Creation:
                 Target=self.names.function_arn,
                 TargetParameters=request_arguments.target_parameters(self.model),
                 **request_arguments.pipe_tags(self.tags),
-                **request_arguments.pipe_options(self.model, self.names.pipe_log_group_arn, for_create=True),
+                **request_arguments.pipe_options(self.model, self.names.pipe_log_group.arn, for_create=True),
             )
         except ClientError as error:
             refusal = pipe_role_refusal(error)
@@ -407,8 +417,12 @@ class Creation:
                 lambda: made_here("fn") and trigger_parts.delete_own_function(self.aws, self.names),
             ),
             "log_group": (
-                self.names.pipe_log_group_arn,
-                lambda: made_here("pipe") and trigger_parts.delete_own_log_group(self.aws, self.names),
+                self.names.pipe_log_group.arn,
+                lambda: made_here("pipe") and trigger_parts.delete_own_log_group(self.aws, self.names.pipe_log_group),
+            ),
+            "function_log_group": (
+                self.names.function_log_group.arn,
+                lambda: made_here("fn") and trigger_parts.delete_own_log_group(self.aws, self.names.function_log_group),
             ),
             "pipe_role": (
                 self.names.pipe_role_arn,

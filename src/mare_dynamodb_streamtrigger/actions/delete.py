@@ -1,5 +1,5 @@
-"""Delete: the pipe (waiting until it is gone), the function with its permission, the pipe's log
-group if the type made it, both roles. Each only if it is the trigger's own (ownership.py):
+"""Delete: the pipe (waiting until it is gone), the function with its permission, the function's
+and the pipe's log groups if the type made them, both roles. Each only if it is the trigger's own (ownership.py):
 anything else under the Name is someone else's, and a Name with none of the trigger's parts is
 NotFound, with nothing changed."""
 
@@ -36,10 +36,13 @@ def delete(session: SessionProxy | None, request: ResourceHandlerRequest, contex
     if not context.get("pipe_deleting"):
         function = trigger_parts.get_function(aws, names.function_name)
         if own_pipe is None and not ownership.own_function(function, names):
-            # Roles left by an earlier delete that failed half-way are still this trigger's to remove;
-            # a role IAM will not show here is not one of them.
+            # Log groups and roles left by an earlier delete that failed half-way are still this
+            # trigger's to remove (a group's tag, a role's path and marker say so); a role IAM will
+            # not show here is not one of them.
             removed = [
-                trigger_parts.delete_own_role(aws, names, kind, denied_is_absent=True) for kind in ("pipe", "fn")
+                trigger_parts.delete_own_log_group(aws, names.function_log_group),
+                trigger_parts.delete_own_log_group(aws, names.pipe_log_group),
+                *(trigger_parts.delete_own_role(aws, names, kind, denied_is_absent=True) for kind in ("pipe", "fn")),
             ]
             if not any(removed):
                 raise not_found(names.trigger_name)
@@ -58,7 +61,8 @@ def delete(session: SessionProxy | None, request: ResourceHandlerRequest, contex
     if pipe_state is not None:
         return wait(context, PIPE_DELETED, model, pipe_state)
     trigger_parts.delete_own_function(aws, names)
-    trigger_parts.delete_own_log_group(aws, names)
+    trigger_parts.delete_own_log_group(aws, names.function_log_group)
+    trigger_parts.delete_own_log_group(aws, names.pipe_log_group)
     trigger_parts.delete_own_role(aws, names, "pipe")
     trigger_parts.delete_own_role(aws, names, "fn")
     return ProgressEvent(status=OperationStatus.SUCCESS, resourceModel=None)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from datetime import datetime
+from typing import Any, NamedTuple
 
 from botocore.exceptions import ClientError
 from cloudformation_cli_python_lib import HandlerErrorCode, ProgressEvent, SessionProxy
@@ -51,6 +52,7 @@ from mare_dynamodb_streamtrigger.operations.trigger_state import not_found, read
 STEPS = (
     "policies",
     "log_group",
+    "function_log_group",
     "tags",
     "configuration",
     "configuration_applied",
@@ -71,13 +73,13 @@ def update(session: SessionProxy | None, request: ResourceHandlerRequest, contex
     validate_model(model, request.desiredResourceTags)
     validate_code_bucket(model, request.typeConfiguration)
     refuse_create_only_changes(model, request.previousResourceState)
-    live, function = first_look(aws, model)
+    look = first_look(aws, model)
     if "StreamArn" not in context:  # the first invocation of this request
-        return Update(aws, request, live, function).run()
+        return Update(aws, request, look).run()
     check_claims(context, model, request, STEPS)
-    if context["StreamArn"] != live["StreamArn"]:
+    if context["StreamArn"] != look.context["StreamArn"]:
         raise refused("StreamArn is not the stream the trigger's pipe reads")
-    return Update(aws, request, {**live, **context}, function).run()
+    return Update(aws, request, look._replace(context={**look.context, **context})).run()
 
 
 def refuse_create_only_changes(model: ResourceModel, previous: ResourceModel | None) -> None:
@@ -91,10 +93,22 @@ def refuse_create_only_changes(model: ResourceModel, previous: ResourceModel | N
             )
 
 
-def first_look(aws: Aws, model: ResourceModel) -> tuple[UpdateContext, Mapping[str, Any]]:
-    """The trigger must exist and be the type's own; its stream is the one its pipe reads.
-    Returns the context of a first invocation (with whether the pipe changes at all) and the
-    function as GetFunction shows it now."""
+class FirstLook(NamedTuple):
+    """What every invocation of an update sees first."""
+
+    # The context of a first invocation (with whether the pipe changes at all).
+    context: UpdateContext
+    # The function as GetFunction shows it now.
+    function: Mapping[str, Any]
+    # When the pipe was made: a function log group made since holds only the trigger's logs.
+    pipe_created: datetime | None
+    # Whose the function's log group is, where a retention is asked for, and the group itself.
+    function_log_group: tuple[trigger_parts.LogGroupStanding, Mapping[str, Any] | None] | None
+
+
+def first_look(aws: Aws, model: ResourceModel) -> FirstLook:
+    """The trigger must exist and be the type's own; its stream is the one its pipe reads; a
+    log group whose retention is asked for is the trigger's, or holds only its logs."""
     names = aws.names(required(model.Name, "Name"))
     function = trigger_parts.get_function(aws, names.function_name)
     pipe = trigger_parts.describe_pipe(aws, names.pipe_name) if ownership.own_function(function, names) else None
@@ -112,35 +126,41 @@ def first_look(aws: Aws, model: ResourceModel) -> tuple[UpdateContext, Mapping[s
         table_stream.check_index(
             table_stream.describe_table(aws, required(model.TableName, "TableName")), model.TableIndexName
         )
-    trigger_parts.refuse_foreign_log_group(aws, names, model)
+    asked = settings.logging_on(model) and model.LogRetentionInDays is not None
+    if asked and trigger_parts.log_group_standing(aws, names.pipe_log_group)[0] == "foreign":
+        raise trigger_parts.foreign_log_group(names.pipe_log_group)
+    function_log_group = None
+    if model.FunctionLogRetentionInDays is not None:
+        # Lambda made the group if the function logged before a retention was asked for: a group
+        # made since the pipe holds only the trigger's logs, and becomes the trigger's own.
+        function_log_group = trigger_parts.log_group_standing(aws, names.function_log_group, pipe.get("CreationTime"))
+        if function_log_group[0] == "foreign":
+            raise trigger_parts.foreign_log_group(names.function_log_group)
     context: UpdateContext = {
         "TableArn": table_arn,
         "StreamArn": stream_arn,
         "LiveTags": pipe.get("Tags") or {},
         # UpdatePipe takes the pipe through UPDATING even when nothing changes: call it only when needed.
         "pipe_changes": differences.pipe_differs(
-            model, pipe, names.pipe_role_arn, names.function_arn, names.pipe_log_group_arn
+            model, pipe, names.pipe_role_arn, names.function_arn, names.pipe_log_group.arn
         ),
         "done": [],
     }
-    return context, function
+    return FirstLook(context, function, pipe.get("CreationTime"), function_log_group)
 
 
 class Update:
-    def __init__(
-        self,
-        aws: Aws,
-        request: ResourceHandlerRequest,
-        context: UpdateContext,
-        function: Mapping[str, Any] | None = None,
-    ) -> None:
+    def __init__(self, aws: Aws, request: ResourceHandlerRequest, look: FirstLook) -> None:
         self.aws = aws
+        context, function = look.context, look.function
+        self.function_log_group_standing = look.function_log_group
+        self.pipe_created = look.pipe_created
         # The function's configuration as last seen in this invocation (from a look or an update's answer).
-        self.known_configuration = function["Configuration"] if function is not None else None
+        self.known_configuration: Mapping[str, Any] = function["Configuration"]
         # Whether that configuration is as Lambda has it now: no change was asked for since the look.
-        self.looked_since_change = function is not None
+        self.looked_since_change = True
         # Its reserved concurrency, as the first look of this invocation found it.
-        self.live_concurrency = readback.reserved_concurrency_of(function) if function is not None else None
+        self.live_concurrency = readback.reserved_concurrency_of(function)
         self.request = request
         self.model = desired_model(request)
         self.previous = request.previousResourceState
@@ -173,13 +193,38 @@ class Update:
         A group the type did not make is used as it is: its retention is never changed."""
         if not settings.logging_on(self.model):
             return
-        group = trigger_parts.describe_log_group(self.aws, self.names)
+        pipe_group = self.names.pipe_log_group
+        group = trigger_parts.describe_log_group(self.aws, pipe_group)
         if group is None:
-            trigger_parts.create_log_group(self.aws, self.names)
-        elif not trigger_parts.own_log_group(self.aws, self.names):
+            trigger_parts.create_log_group(self.aws, pipe_group)
+        elif not trigger_parts.own_log_group(self.aws, pipe_group):
             return  # someone else's: a retention asked for there was refused by first_look
         if (group or {}).get("retentionInDays") != self.model.LogRetentionInDays:
-            trigger_parts.set_log_retention(self.aws, self.names, self.model.LogRetentionInDays)
+            trigger_parts.set_log_retention(self.aws, pipe_group, self.model.LogRetentionInDays)
+
+    def function_log_group(self) -> None:
+        """The function's log group, with the retention asked for: made if absent, adopted if
+        Lambda made it for the trigger. Removing the retention keeps the group, its events kept
+        forever; Delete removes it if it is the trigger's own."""
+        group = self.names.function_log_group
+        wanted = self.model.FunctionLogRetentionInDays
+        if wanted is None:
+            if self.previous is None or self.previous.FunctionLogRetentionInDays is None:
+                return  # never asked for: the group, if any, is Lambda's or the user's
+            live = trigger_parts.describe_log_group(self.aws, group)
+            if live and "retentionInDays" in live and trigger_parts.own_log_group(self.aws, group):
+                trigger_parts.set_log_retention(self.aws, group, None)
+            return
+        standing, found = self.function_log_group_standing or ("absent", None)
+        if standing == "absent" and not trigger_parts.create_log_group(self.aws, group):
+            # Lambda made it since the first look (the function logged): whose it is decides.
+            standing, found = trigger_parts.log_group_standing(self.aws, group, self.pipe_created)
+            if standing == "foreign":
+                raise trigger_parts.foreign_log_group(group)
+        if standing == "adoptable":
+            trigger_parts.adopt_log_group(self.aws, group)
+        if (found or {}).get("retentionInDays") != wanted:
+            trigger_parts.set_log_retention(self.aws, group, wanted)
 
     def tags(self) -> None:
         wanted = settings.desired_tags(self.model, self.request.desiredResourceTags)
@@ -197,7 +242,7 @@ class Update:
             pipes.tag_resource(resourceArn=self.names.pipe_arn, tags=to_tag)
 
     def live_function(self, fresh: bool = False) -> Mapping[str, Any]:
-        if self.known_configuration is None or (fresh and not self.looked_since_change):
+        if fresh and not self.looked_since_change:
             function = trigger_parts.get_function(self.aws, self.names.function_name)
             if function is None:
                 raise not_found(self.names.trigger_name)
@@ -290,7 +335,7 @@ class Update:
                 SourceParameters=request_arguments.source_parameters(self.model, for_create=False),
                 Target=self.names.function_arn,
                 TargetParameters=request_arguments.target_parameters(self.model),
-                **request_arguments.pipe_options(self.model, self.names.pipe_log_group_arn, for_create=False),
+                **request_arguments.pipe_options(self.model, self.names.pipe_log_group.arn, for_create=False),
             )
         except ClientError as error:
             refusal = pipe_role_refusal(error)

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
 from typing import Literal
 
 TYPE_NAME = "Mare::DynamoDB::StreamTrigger"
 # Every role the type creates lives under this path: List finds them with one paged call.
 ROLE_PATH = "/mare-dynamodb-streamtrigger/"
 INLINE_POLICY_NAME = "StreamTrigger"
-# The tag that marks a pipe log group this type created (its value: the pipe's ARN), so that
-# Delete removes only a log group of its own making.
+# The tags that mark a log group this type created (their value: the pipe's or the function's
+# ARN), so that Delete removes, and a retention changes, only a log group of its own making.
 LOG_GROUP_CREATOR_TAG = "mare:streamtrigger:pipe"
+FUNCTION_LOG_GROUP_CREATOR_TAG = "mare:streamtrigger:function"
 PERMISSION_STATEMENT_ID = "AllowPipeInvoke"
 PIPES_PRINCIPAL = "pipes.amazonaws.com"
 LAMBDA_PRINCIPAL = "lambda.amazonaws.com"
@@ -79,8 +81,13 @@ def pipe_arn(partition: str, region: str, account: str, trigger_name: str) -> st
     return f"arn:{partition}:pipes:{region}:{account}:pipe/{trigger_name}"
 
 
+def function_log_group_name(trigger_name: str) -> str:
+    # Lambda's default log group for a function (LoggingConfig.LogGroup is not offered).
+    return f"/aws/lambda/{trigger_name}"
+
+
 def log_group_arn(partition: str, region: str, account: str, trigger_name: str) -> str:
-    return f"arn:{partition}:logs:{region}:{account}:log-group:/aws/lambda/{trigger_name}"
+    return f"arn:{partition}:logs:{region}:{account}:log-group:{function_log_group_name(trigger_name)}"
 
 
 def pipe_log_group_name(trigger_name: str) -> str:
@@ -159,6 +166,18 @@ def role_description(trigger_name: str, kind: RoleKind, request_token: str) -> s
     return f"{role_marker(trigger_name, kind)}{request_digest(request_token)})"
 
 
+@dataclass(frozen=True)
+class LogGroup:
+    """One of a trigger's log groups: where it is, the tag that marks it as the type's own (with
+    the ARN of the part that logs there as its value) and the property that sets its retention."""
+
+    name: str
+    arn: str
+    creator_tag: str
+    creator: str
+    retention_property: str
+
+
 class TriggerNames:
     """Every name and ARN of one trigger's parts, derived from its Name and where it lives."""
 
@@ -175,8 +194,20 @@ class TriggerNames:
         self.pipe_arn = pipe_arn(partition, region, account, trigger_name)
         self.function_role_arn = role_arn(partition, account, self.function_role_name)
         self.pipe_role_arn = role_arn(partition, account, self.pipe_role_name)
-        self.pipe_log_group_name = pipe_log_group_name(trigger_name)
-        self.pipe_log_group_arn = pipe_log_group_arn(partition, region, account, trigger_name)
+        self.pipe_log_group = LogGroup(
+            pipe_log_group_name(trigger_name),
+            pipe_log_group_arn(partition, region, account, trigger_name),
+            LOG_GROUP_CREATOR_TAG,
+            self.pipe_arn,
+            "LogRetentionInDays",
+        )
+        self.function_log_group = LogGroup(
+            function_log_group_name(trigger_name),
+            log_group_arn(partition, region, account, trigger_name),
+            FUNCTION_LOG_GROUP_CREATOR_TAG,
+            self.function_arn,
+            "FunctionLogRetentionInDays",
+        )
 
     def role_name(self, kind: RoleKind) -> str:
         return self.function_role_name if kind == "fn" else self.pipe_role_name

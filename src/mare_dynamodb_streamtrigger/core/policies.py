@@ -238,7 +238,7 @@ def pipe_role_policy(model: ResourceModel, names: TriggerNames, stream_arn: str,
         stream_arn=stream_arn,
         function_arn=names.function_arn,
         dead_letter_arn=model.DeadLetterQueueArn,
-        log_group_arn=names.pipe_log_group_arn if logging_on(model) else None,
+        log_group_arn=names.pipe_log_group.arn if logging_on(model) else None,
         kms_key_arn=model.KmsKeyArn,
         pipe_arn=names.pipe_arn,
     )

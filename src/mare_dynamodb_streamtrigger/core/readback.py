@@ -83,6 +83,7 @@ def model_from_aws(
     function_policy: PolicyDocument | None,
     stack_tags: Mapping[str, Any] | None,
     log_group: Mapping[str, Any] | None = None,
+    function_log_group: Mapping[str, Any] | None = None,
 ) -> ResourceModel:
     config = function["Configuration"]
     stream_arn = pipe.get("Source", "")
@@ -126,6 +127,7 @@ def model_from_aws(
         # A pipe made without a LogConfiguration logs nothing: OFF, as one updated to OFF shows.
         LogLevel=logging_of(pipe.get("LogConfiguration"))[0],
         LogRetentionInDays=(log_group or {}).get("retentionInDays"),
+        FunctionLogRetentionInDays=(function_log_group or {}).get("retentionInDays"),
         KmsKeyArn=pipe.get("KmsKeyIdentifier") or None,
         Tags=resource_tags(pipe.get("Tags") or {}, stack_tags),
         FunctionArn=config.get("FunctionArn"),

@@ -334,10 +334,11 @@ def _validate_pipe_settings(model: ResourceModel) -> None:
         raise invalid(f"InputTemplate holds {len(model.InputTemplate)} characters; Pipes allows {INPUT_TEMPLATE_MAX}")
     if model.LogLevel is not None and model.LogLevel not in LOG_LEVELS:
         raise invalid(f"LogLevel must be OFF, ERROR, INFO or TRACE, not {model.LogLevel!r}")
-    retention = model.LogRetentionInDays
-    if retention is not None and (isinstance(retention, bool) or retention not in LOG_RETENTION_DAYS):
-        days = ", ".join(str(days) for days in LOG_RETENTION_DAYS)
-        raise invalid(f"LogRetentionInDays must be one of {days}, not {retention!r}")
+    for prop in ("LogRetentionInDays", "FunctionLogRetentionInDays"):
+        retention = getattr(model, prop)
+        if retention is not None and (isinstance(retention, bool) or retention not in LOG_RETENTION_DAYS):
+            days = ", ".join(str(days) for days in LOG_RETENTION_DAYS)
+            raise invalid(f"{prop} must be one of {days}, not {retention!r}")
     if model.KmsKeyArn is not None and not KMS_KEY_ARN.fullmatch(str(model.KmsKeyArn)):
         raise invalid(
             f"KmsKeyArn must be the ARN of a KMS key (arn:aws:kms:<region>:<account>:key/<id>), not {model.KmsKeyArn!r}"

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, cast
+from datetime import datetime
+from typing import TYPE_CHECKING, Literal, cast
 
 from botocore.exceptions import ClientError
 from cloudformation_cli_python_lib import HandlerErrorCode
@@ -12,10 +13,10 @@ from mare_dynamodb_streamtrigger.core import ownership
 from mare_dynamodb_streamtrigger.core.errors import TriggerError, error_code, error_message, invalid, is_not_found
 from mare_dynamodb_streamtrigger.core.names import (
     INLINE_POLICY_NAME,
-    LOG_GROUP_CREATOR_TAG,
     PERMISSION_STATEMENT_ID,
     PIPES_PRINCIPAL,
     ROLE_PATH,
+    LogGroup,
     RoleKind,
     TriggerNames,
     role_description,
@@ -231,17 +232,18 @@ def clear_role(aws: Aws, role_name: str) -> None:
             aws.iam.detach_role_policy(RoleName=role_name, PolicyArn=policy["PolicyArn"])
 
 
-def describe_log_group(aws: Aws, names: TriggerNames) -> LogGroupTypeDef | None:
-    """The pipe's log group as DescribeLogGroups shows it (retentionInDays among the rest), or None."""
-    answer = aws.logs.describe_log_groups(logGroupNamePrefix=names.pipe_log_group_name)
-    return next((group for group in answer["logGroups"] if group["logGroupName"] == names.pipe_log_group_name), None)
+def describe_log_group(aws: Aws, group: LogGroup) -> LogGroupTypeDef | None:
+    """The log group as DescribeLogGroups shows it (retentionInDays among the rest), or None."""
+    answer = aws.logs.describe_log_groups(logGroupNamePrefix=group.name)
+    # A prefix: /aws/lambda/orders also finds /aws/lambda/orders-eu.
+    return next((found for found in answer["logGroups"] if found["logGroupName"] == group.name), None)
 
 
-def create_log_group(aws: Aws, names: TriggerNames) -> bool:
-    """Creates the pipe's log group, tagged as this trigger's own; False where one exists already
+def create_log_group(aws: Aws, group: LogGroup) -> bool:
+    """Creates the log group, tagged as this trigger's own; False where one exists already
     (the user's, kept as it is, or one this trigger made in an earlier delivery of the request)."""
     try:
-        aws.logs.create_log_group(logGroupName=names.pipe_log_group_name, tags={LOG_GROUP_CREATOR_TAG: names.pipe_arn})
+        aws.logs.create_log_group(logGroupName=group.name, tags={group.creator_tag: group.creator})
     except ClientError as error:
         if error_code(error) == "ResourceAlreadyExistsException":
             return False
@@ -249,48 +251,88 @@ def create_log_group(aws: Aws, names: TriggerNames) -> bool:
     return True
 
 
-def set_log_retention(aws: Aws, names: TriggerNames, days: int | None) -> None:
+def adopt_log_group(aws: Aws, group: LogGroup) -> None:
+    """Marks as the trigger's own a group that holds only its logs (see log_group_standing)."""
+    aws.logs.tag_resource(resourceArn=group.arn, tags={group.creator_tag: group.creator})
+
+
+def set_log_retention(aws: Aws, group: LogGroup, days: int | None) -> None:
     """Keeps the log group's events for `days`, or forever with None."""
     if days is not None:
-        aws.logs.put_retention_policy(logGroupName=names.pipe_log_group_name, retentionInDays=days)
+        aws.logs.put_retention_policy(logGroupName=group.name, retentionInDays=days)
         return
     try:
-        aws.logs.delete_retention_policy(logGroupName=names.pipe_log_group_name)
+        aws.logs.delete_retention_policy(logGroupName=group.name)
     except ClientError as error:
         if not is_not_found(error):
             raise
 
 
-def own_log_group(aws: Aws, names: TriggerNames) -> bool:
-    """Whether the pipe's log group is one this trigger made (its tag says so)."""
+def log_group_tags(aws: Aws, group: LogGroup) -> dict[str, str] | None:
+    """The log group's tags; None where there is no such group."""
     try:
-        tags = aws.logs.list_tags_for_resource(resourceArn=names.pipe_log_group_arn)["tags"]
+        return aws.logs.list_tags_for_resource(resourceArn=group.arn)["tags"]
     except ClientError as error:
         if is_not_found(error):
-            return False
+            return None
         raise
-    return bool(tags.get(LOG_GROUP_CREATOR_TAG) == names.pipe_arn)
 
 
-def refuse_foreign_log_group(aws: Aws, names: TriggerNames, model: ResourceModel) -> None:
-    """A log group of the pipe's name that the type did not make is used as it is: asking for a
-    retention there would change a group that is not the trigger's, so it is refused."""
-    if not logging_on(model) or model.LogRetentionInDays is None:
-        return
-    if describe_log_group(aws, names) is not None and not own_log_group(aws, names):
-        raise invalid(
-            f"LogRetentionInDays: log group {names.pipe_log_group_name} exists and was not made by this trigger; "
-            "its retention is its owner's to set. Leave LogRetentionInDays out to log there as it is"
-        )
+def own_log_group(aws: Aws, group: LogGroup) -> bool:
+    """Whether the log group is one this trigger made (its tag says so)."""
+    return (log_group_tags(aws, group) or {}).get(group.creator_tag) == group.creator
 
 
-def delete_own_log_group(aws: Aws, names: TriggerNames) -> bool:
-    """Deletes the pipe's log group if this trigger created it; a log group the user made is
-    kept. False where nothing was deleted."""
-    if not own_log_group(aws, names):
+LogGroupStanding = Literal["absent", "own", "adoptable", "foreign"]
+
+
+def log_group_standing(
+    aws: Aws, group: LogGroup, trigger_since: datetime | None = None
+) -> tuple[LogGroupStanding, LogGroupTypeDef | None]:
+    """Whose the log group is, with the group as DescribeLogGroups shows it.
+
+    "adoptable": not tagged, but made after `trigger_since` (when the trigger's pipe was made):
+    Lambda makes /aws/lambda/<Name> when the trigger's function first logs, so such a group
+    holds only the trigger's own logs. One older than the trigger may hold another's."""
+    found = describe_log_group(aws, group)
+    tags = log_group_tags(aws, group) if found is not None else None
+    if found is None or tags is None:  # gone between the two looks
+        return "absent", None
+    if tags.get(group.creator_tag) == group.creator:
+        return "own", found
+    made = found.get("creationTime")
+    if trigger_since is not None and made is not None and made >= trigger_since.timestamp() * 1000:
+        return "adoptable", found
+    return "foreign", found
+
+
+def foreign_log_group(group: LogGroup) -> TriggerError:
+    """The refusal of a retention asked for on a log group that is not the trigger's."""
+    return invalid(
+        f"{group.retention_property}: log group {group.name} exists and was not made by this trigger; "
+        f"its retention is its owner's to set. Leave {group.retention_property} out to log there as it is"
+    )
+
+
+def refuse_foreign_log_groups(aws: Aws, names: TriggerNames, model: ResourceModel) -> None:
+    """A retention asked for on a log group that the type did not make would change a group that
+    is not the trigger's: refused, before anything is made. The pipe's group is looked at only
+    when the pipe logs; the function's, at creation (see update's look for an existing trigger)."""
+    wanted = [(names.function_log_group, model.FunctionLogRetentionInDays)]
+    if logging_on(model):
+        wanted.append((names.pipe_log_group, model.LogRetentionInDays))
+    for group, days in wanted:
+        if days is not None and log_group_standing(aws, group)[0] == "foreign":
+            raise foreign_log_group(group)
+
+
+def delete_own_log_group(aws: Aws, group: LogGroup) -> bool:
+    """Deletes the log group if this trigger created it; a log group the user made is kept.
+    False where nothing was deleted."""
+    if not own_log_group(aws, group):
         return False
     try:
-        aws.logs.delete_log_group(logGroupName=names.pipe_log_group_name)
+        aws.logs.delete_log_group(logGroupName=group.name)
     except ClientError as error:
         if is_not_found(error):
             return False

@@ -8,6 +8,7 @@ from typing import Any
 from cloudformation_cli_python_lib import HandlerErrorCode
 
 from mare_dynamodb_streamtrigger.core.errors import TriggerError
+from mare_dynamodb_streamtrigger.core.names import LogGroup
 from mare_dynamodb_streamtrigger.core.ownership import own_function, own_pipe
 from mare_dynamodb_streamtrigger.core.readback import model_from_aws
 from mare_dynamodb_streamtrigger.core.settings import logging_of
@@ -20,6 +21,7 @@ from mare_dynamodb_streamtrigger.operations.trigger_parts import (
     describe_pipe,
     get_function,
     get_role_policy,
+    own_log_group,
 )
 
 
@@ -41,8 +43,9 @@ def existing_name(name: str | None) -> str:
 
 
 def read_model(aws: Aws, name: str | None, stack_tags: Mapping[str, Any] | None) -> ResourceModel:
-    """Three calls: the function, the pipe, and the function role's policy; a fourth, for the
-    log group's retention, when the pipe logs."""
+    """Four calls: the function, the pipe, the function role's policy and the function's log
+    group; one more for the pipe's log group when the pipe logs, and for a group with a
+    retention, one for its tags (only the trigger's own group shows its retention)."""
     name = existing_name(name)
     names = aws.names(name)
     function = get_function(aws, name)
@@ -54,5 +57,16 @@ def read_model(aws: Aws, name: str | None, stack_tags: Mapping[str, Any] | None)
     if pipe is None or not own_pipe(pipe, names):
         raise not_found(name)
     _, log_group_arn = logging_of(pipe.get("LogConfiguration"))
-    log_group = describe_log_group(aws, names) if log_group_arn else None
-    return model_from_aws(function, pipe, get_role_policy(aws, names.function_role_name), stack_tags, log_group)
+    log_group = own_retention(aws, names.pipe_log_group) if log_group_arn else None
+    function_log_group = own_retention(aws, names.function_log_group)
+    policy = get_role_policy(aws, names.function_role_name)
+    return model_from_aws(function, pipe, policy, stack_tags, log_group, function_log_group)
+
+
+def own_retention(aws: Aws, group: LogGroup) -> Mapping[str, Any] | None:
+    """The log group, where it is the trigger's own or has no retention: the retention of a group
+    the user (or Lambda) made is its maker's, not the trigger's, and is not shown as the trigger's."""
+    found = describe_log_group(aws, group)
+    if found and "retentionInDays" in found and not own_log_group(aws, group):
+        return None
+    return found

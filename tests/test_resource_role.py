@@ -95,8 +95,9 @@ def test_only_actions_without_a_resource_type_are_granted_on_every_resource():
     scoped = [action for statement in statements() for action in statement["Action"] if statement["Resource"] != "*"]
     assert all(has_resource_type(action) for action in scoped)
     for statement in statements():
+        resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
         if statement["Resource"] != "*":
-            assert f":{ACCOUNT}:" in statement["Resource"] or statement["Sid"] in (
+            assert all(f":{ACCOUNT}:" in resource for resource in resources) or statement["Sid"] in (
                 "CodePackagesOfThisAccount",  # S3 ARNs hold no account: the condition does
                 "FoundationParameterRole",
             ), statement
@@ -143,7 +144,7 @@ ATTACKS = [
         f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab",
         (("kms:ViaService", f"secretsmanager.{REGION}.amazonaws.com"),),
     ),
-    Request("logs:PutRetentionPolicy", f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/lambda/payments"),
+    Request("logs:PutRetentionPolicy", f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/codebuild/payments"),
     Request("logs:DeleteLogGroup", f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/audit/trail"),
     Request("sts:AssumeRole", f"arn:aws:iam::{ACCOUNT}:role/admin"),
     Request("ssm:GetParameters", f"arn:aws:ssm:{REGION}:{ACCOUNT}:parameter/db-password"),

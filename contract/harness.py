@@ -29,7 +29,13 @@ import boto3
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from mare_streamtrigger_local.moto_world import free_port, hold_pipes, moto_server, seed_table  # noqa: E402
+from mare_streamtrigger_local.moto_world import (  # noqa: E402
+    free_port,
+    hold_pipes,
+    moto_server,
+    publish_layer,
+    seed_table,
+)
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -107,6 +113,16 @@ def invoke_server(handlers: dict[str, Handler]) -> Iterator[str]:
         server.server_close()
 
 
+def write_type_configuration(exports: dict[str, str]) -> Path:
+    """What the account's administrator allows: the prerequisites' layer and VPC (input set 3
+    uses both); the other properties need no type configuration."""
+    path = ROOT / "build" / "contract-type-configuration.json"
+    layer = exports["ContractLayerVersionArn"].rsplit(":", 1)[0]
+    allowed = {"LayerArns": [layer], "VpcIds": [exports["ContractVpcId"]]}
+    path.write_text(json.dumps(allowed))
+    return path
+
+
 def create_prerequisites() -> dict[str, str]:
     """What the inputs refer to, made in moto and exported from a CloudFormation stack."""
     seed_table("contract-requests", REGION)
@@ -114,7 +130,16 @@ def create_prerequisites() -> dict[str, str]:
     sns = boto3.client("sns", region_name=REGION)
     sqs = boto3.client("sqs", region_name=REGION)
     queue_url = sqs.create_queue(QueueName="contract-dead-letters")["QueueUrl"]
+    ec2 = boto3.client("ec2", region_name=REGION)
+    vpc = ec2.create_vpc(CidrBlock="10.40.0.0/16")["Vpc"]["VpcId"]
+    layer = publish_layer("contract-helpers", REGION)
     exports = {
+        "ContractVpcId": vpc,
+        "ContractSubnetId": ec2.create_subnet(VpcId=vpc, CidrBlock="10.40.1.0/24")["Subnet"]["SubnetId"],
+        "ContractSecurityGroupId": ec2.create_security_group(
+            GroupName="contract-trigger", Description="contract trigger", VpcId=vpc
+        )["GroupId"],
+        "ContractLayerVersionArn": layer,
         "ContractPipelineTable": "contract-requests",
         "ContractSnsTable": "contract-events",
         "ContractPipelineArn": PIPELINE_ARN,
@@ -173,7 +198,7 @@ def run(pytest_args: list[str], entrypoint: str | None = None) -> int:
     statuses: Counter[str] = Counter()
     handlers = {name: load(path) for name, path in entrypoints(config, entrypoint).items()}
     handlers["TypeFunction"] = counting(handlers["TypeFunction"], statuses)
-    # No type configuration: the suite must pass with none present.
+    # Read from the file written once the prerequisites exist.
     TypeConfiguration.TYPE_CONFIGURATION = None
     cwd = Path.cwd()
     with (
@@ -182,7 +207,7 @@ def run(pytest_args: list[str], entrypoint: str | None = None) -> int:
         rpdk_pointed_at(moto_url),
         project_tempdir(),
     ):
-        create_prerequisites()
+        type_configuration = write_type_configuration(create_prerequisites())
         hold_pipes(moto_url, HELD_DESCRIBES)
         os.chdir(ROOT)
         try:
@@ -196,7 +221,7 @@ def run(pytest_args: list[str], entrypoint: str | None = None) -> int:
                     "--cloudformation-endpoint-url",
                     moto_url,
                     "--typeconfig",
-                    str(ROOT / "build" / "no-type-configuration.json"),
+                    str(type_configuration),
                     "--",
                     *pytest_args,
                 ]

@@ -152,6 +152,18 @@ STATEMENTS: dict[str, tuple[list[str], Any, dict[str, Any] | None]] = {
     # A dead-letter queue's or topic's KmsMasterKeyId, read so that the pipe role is granted exactly that key.
     "DeadLetterQueueKeys": (["sqs:GetQueueAttributes", "sqs:GetQueueUrl"], in_account("sqs", "*"), None),
     "DeadLetterTopicKeys": (["sns:GetTopicAttributes"], in_account("sns", "*"), None),
+    # Layers: Lambda fetches each with the caller's lambda:GetLayerVersion (Lambda API reference,
+    # CreateFunction); a layer may be another account's (a shared or public layer), but only of
+    # this region. Which layers a trigger may use is the type configuration's LayerArns.
+    "LayerVersions": (
+        ["lambda:GetLayerVersion"],
+        {"Fn::Sub": "arn:${AWS::Partition}:lambda:${AWS::Region}:*:layer:*:*"},
+        None,
+    ),
+    # A VpcConfig: the handler reads its subnets and security groups, and Lambda checks them with
+    # the caller's permissions (Lambda developer guide, "User permissions" for a VPC). EC2's
+    # describe actions have no resource type.
+    "NetworkLookups": (["ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs"], "*", None),
     # Code packages from this account's buckets only; the handlers also refuse any bucket the
     # type configuration's CodeBuckets does not list.
     "CodePackagesOfThisAccount": (

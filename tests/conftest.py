@@ -313,3 +313,8 @@ def everything_at_debug() -> Iterator[io.StringIO]:
         root.removeHandler(extra)
     for logger in loggers:
         logger.setLevel(levels[logger.name])
+
+
+def published_layer(name: str = "helpers") -> str:
+    """A layer version published in moto; its ARN."""
+    return moto_world.publish_layer(name, REGION)

@@ -108,6 +108,14 @@ SERVICE_ERRORS: dict[str, dict[str, tuple[str, int]]] = {
     },
     # SNS's codes on the wire (botocore's sns model): a topic is only read here. Its throttling is
     # the query APIs' common "Throttling" (SNS's own "Throttled" is mapped, but not retried by botocore).
+    # EC2 is only read (a VpcConfig's subnets and groups): it answers no conflict there. Its codes
+    # are EC2's "Error codes for the Amazon EC2 API"; RequestLimitExceeded is its throttling.
+    "ec2": {
+        "throttling": ("RequestLimitExceeded", 503),
+        "access-denied": ("UnauthorizedOperation", 403),
+        "internal": ("InternalError", 500),
+        "not-found": ("InvalidSubnetID.NotFound", 400),
+    },
     "sns": {
         "throttling": ("Throttling", 400),
         "access-denied": ("AuthorizationError", 403),
@@ -147,6 +155,12 @@ def error_answer(protocol: str, code: str, status: int, message: str) -> AWSResp
         body = (
             f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error>"
             "<RequestId>injected</RequestId></ErrorResponse>"
+        ).encode()
+        headers = {"Content-Type": "text/xml"}
+    elif protocol == "ec2":  # EC2's own XML (botocore's EC2QueryParser)
+        body = (
+            f"<Response><Errors><Error><Code>{code}</Code><Message>{message}</Message></Error></Errors>"
+            "<RequestID>injected</RequestID></Response>"
         ).encode()
         headers = {"Content-Type": "text/xml"}
     elif protocol == "json":

@@ -46,7 +46,16 @@ def resolve(node: Any, values: dict[str, str], conditions: dict[str, bool]) -> A
 
 NO_VALUE = object()
 # The calls the handlers make whose action has no resource type: IAM authorizes them on "*".
-ON_EVERY_RESOURCE = frozenset({"iam:ListRoles", "pipes:ListPipes", "logs:DescribeLogGroups"})
+ON_EVERY_RESOURCE = frozenset(
+    {
+        "iam:ListRoles",
+        "pipes:ListPipes",
+        "logs:DescribeLogGroups",
+        "ec2:DescribeSubnets",
+        "ec2:DescribeSecurityGroups",
+        "ec2:DescribeVpcs",
+    }
+)
 # Marks a GetRole of a role that does not exist: IAM may answer NoSuchEntity or AccessDenied.
 NO_SUCH_ROLE = "test:no-such-role"
 
@@ -119,6 +128,13 @@ def requests_of_call(
         found.append(Request(action, function(target), context))
         if "Role" in params:
             found.append(Request("iam:PassRole", params["Role"], (("iam:PassedToService", "lambda.amazonaws.com"),)))
+        # Lambda fetches each layer, and checks a VPC's subnets and groups, with the caller's rights
+        # (Lambda API reference, CreateFunction; Lambda developer guide, VPC "User permissions").
+        found.extend(Request("lambda:GetLayerVersion", layer) for layer in params.get("Layers") or [])
+        if (params.get("VpcConfig") or {}).get("SubnetIds"):
+            found.extend(
+                Request(f"ec2:{look}", "*") for look in ("DescribeSecurityGroups", "DescribeSubnets", "DescribeVpcs")
+            )
         code = params.get("Code", params)
         if code.get("S3Bucket"):
             found.append(

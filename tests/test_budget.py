@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from conftest import drive, hold_pipes, pipeline_properties
+from conftest import client, drive, hold_pipes, pipeline_properties, published_layer
 
 # Calls before the pipe's stabilization polls; then per poll one describe and the resumed context's
 # three checks (the table's stream, and that both roles are this request's), and three for the result.
@@ -17,6 +17,15 @@ DELETE_BEFORE_POLLS = 3  # then one describe per poll, two log group looks and f
 # Each part is looked at as it is removed: the function (GetFunction), the function's and the pipe's
 # log groups (ListTagsForResource: the type's own?) and each role (GetRole: under the type's path, with its marker).
 DELETE_AFTER_POLLS = 10
+
+
+def plain_create_calls(aws_calls) -> Counter[str]:
+    """The calls of a create of the plain example trigger, which is then deleted: the count an
+    option's create is measured against."""
+    drive("CREATE", pipeline_properties())
+    plain = aws_calls.counts()
+    drive("DELETE", {"Name": "deployment-processor"})
+    return plain
 
 
 def test_create_stays_within_its_recorded_budget(moto, table, aws_calls):
@@ -62,9 +71,7 @@ EVERY_OPTION = {
 
 def test_the_options_add_no_call_to_create_or_read(table, aws_calls):
     """Each option rides on a request the trigger makes anyway (CreateFunction, CreatePipe)."""
-    drive("CREATE", pipeline_properties())
-    plain = aws_calls.counts()
-    drive("DELETE", {"Name": "deployment-processor"})
+    plain = plain_create_calls(aws_calls)
     aws_calls.calls.clear()
     many_filters = [{"Pattern": {"eventName": [name]}} for name in ("INSERT", "MODIFY", "REMOVE")]
     with_options = pipeline_properties(**EVERY_OPTION, FilterPatterns=many_filters)
@@ -100,9 +107,7 @@ def test_changing_the_options_adds_one_call_only_for_the_architecture(table, aws
 
 
 def test_a_reservation_adds_one_call_where_it_is_set_or_changed(table, aws_calls):
-    drive("CREATE", pipeline_properties())
-    plain = aws_calls.counts()
-    drive("DELETE", {"Name": "deployment-processor"})
+    plain = plain_create_calls(aws_calls)
     aws_calls.calls.clear()
     five = pipeline_properties(ReservedConcurrentExecutions=5)
     assert drive("CREATE", five)[0]["status"] == "SUCCESS"
@@ -120,9 +125,7 @@ def test_a_function_log_retention_adds_its_look_its_group_and_its_retention(tabl
     its tag (CreateLogGroup) and its retention (PutRetentionPolicy); Read, at the end, reads the
     group's tags as well, since a retention is shown only for the trigger's own group. UPDATE with
     the same retention: the look and the tags, and nothing put."""
-    drive("CREATE", pipeline_properties())
-    plain = aws_calls.counts()
-    drive("DELETE", {"Name": "deployment-processor"})
+    plain = plain_create_calls(aws_calls)
     aws_calls.calls.clear()
     week = pipeline_properties(FunctionLogRetentionInDays=7)
     assert drive("CREATE", week)[0]["status"] == "SUCCESS"
@@ -140,3 +143,23 @@ def test_a_function_log_retention_adds_its_look_its_group_and_its_retention(tabl
     logs = Counter({call: n for call, n in aws_calls.counts().items() if call.startswith("logs.")})
     # The update's own look (the group and its tags), and Read's.
     assert logs == Counter({"logs.DescribeLogGroups": 2, "logs.ListTagsForResource": 2})
+
+
+def test_layers_add_no_call_and_a_vpc_adds_its_two_looks(table, aws_calls):
+    """Layers ride on CreateFunction; a VpcConfig is looked up (its subnets, its security groups)
+    before anything is made, at creation and at each update."""
+    plain = plain_create_calls(aws_calls)
+    ec2 = client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.50.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.50.1.0/24")["Subnet"]["SubnetId"]
+    group = ec2.create_security_group(GroupName="budget", Description="budget", VpcId=vpc)["GroupId"]
+    layer = published_layer()
+    allowed = {"LayerArns": [layer.rsplit(":", 1)[0]], "VpcIds": [vpc]}
+    placed = pipeline_properties(Layers=[layer], VpcConfig={"SubnetIds": [subnet], "SecurityGroupIds": [group]})
+    aws_calls.calls.clear()
+    assert drive("CREATE", placed, type_configuration=allowed)[0]["status"] == "SUCCESS"
+    assert aws_calls.counts() == plain + Counter({"ec2.DescribeSubnets": 1, "ec2.DescribeSecurityGroups": 1})
+    aws_calls.calls.clear()
+    assert drive("UPDATE", placed, previous=placed, type_configuration=allowed)[0]["status"] == "SUCCESS"
+    ec2_calls = Counter({call: n for call, n in aws_calls.counts().items() if call.startswith("ec2.")})
+    assert ec2_calls == Counter({"ec2.DescribeSubnets": 1, "ec2.DescribeSecurityGroups": 1})

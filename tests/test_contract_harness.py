@@ -77,6 +77,10 @@ def test_inputs_name_only_exports_the_harness_creates():
         "ContractTopicArn",
         "ContractSecondTopicArn",
         "ContractDeadLetterQueueArn",
+        "ContractVpcId",
+        "ContractSubnetId",
+        "ContractSecurityGroupId",
+        "ContractLayerVersionArn",
     }
     import re
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from botocore.retries import standard
 
-from conftest import client, drive, left_behind, make_table, pipeline_properties
+from conftest import client, drive, left_behind, make_table, pipeline_properties, published_layer
 from faults import ERROR_KINDS, SERVICE_ERRORS, Recorder
 from mare_streamtrigger_local import moto_world
 
@@ -41,7 +41,13 @@ REFUSED_AS_INPUT = {
     (operation, kind)
     for operation in ("sqs.GetQueueUrl", "sqs.GetQueueAttributes", "sns.GetTopicAttributes")
     for kind in ("access-denied", "not-found")
+} | {
+    # A VpcConfig's subnet or group that EC2 does not know is refused, naming VpcConfig.
+    ("ec2.DescribeSubnets", "not-found"),
+    ("ec2.DescribeSecurityGroups", "not-found"),
 }
+# The network and the layer each fresh world has (their IDs are moto's, new each time).
+WORLD: dict[str, Any] = {}
 WAITED_OUT = {
     ("lambda.UpdateFunctionConfiguration", "conflict"),
     ("lambda.UpdateFunctionCode", "conflict"),
@@ -56,7 +62,17 @@ def created_properties() -> dict[str, Any]:
     dead letters and the function's log group, so that PutFunctionConcurrency, GetTopicAttributes
     and that group's calls are failed in CREATE, and DeleteFunctionConcurrency, the queue's calls
     (which replaces the topic) and the group's new retention in UPDATE."""
-    return pipeline_properties(ReservedConcurrentExecutions=5, DeadLetterQueueArn=TOPIC, FunctionLogRetentionInDays=14)
+    return pipeline_properties(
+        ReservedConcurrentExecutions=5,
+        DeadLetterQueueArn=TOPIC,
+        FunctionLogRetentionInDays=14,
+        VpcConfig={"SubnetIds": WORLD["subnets"][:1], "SecurityGroupIds": [WORLD["group"]]},
+    )
+
+
+def type_configuration() -> dict[str, Any]:
+    """What the account's administrator allows: the world's layer and VPC."""
+    return {"LayerArns": [WORLD["layer"].rsplit(":", 1)[0]], "VpcIds": [WORLD["vpc"]]}
 
 
 def updated_properties(queue_arn: str) -> dict[str, Any]:
@@ -80,6 +96,8 @@ def updated_properties(queue_arn: str) -> dict[str, Any]:
         TracingConfig={"Mode": "Active"},
         LoggingConfig={"LogFormat": "JSON", "ApplicationLogLevel": "WARN"},
         FunctionLogRetentionInDays=30,
+        Layers=[WORLD["layer"]],
+        VpcConfig={"SubnetIds": WORLD["subnets"], "SecurityGroupIds": [WORLD["group"]]},
     )
     del properties["FilterPattern"]  # in place of FilterPatterns
     return properties
@@ -90,6 +108,11 @@ def fresh_world(moto_url: str) -> str:
     moto_world.reset(moto_url)
     make_table()
     client("sns").create_topic(Name="deployments")
+    ec2 = client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.20.0.0/16")["Vpc"]["VpcId"]
+    subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.20.{n}.0/24")["Subnet"]["SubnetId"] for n in (1, 2)]
+    group = ec2.create_security_group(GroupName="trigger", Description="trigger", VpcId=vpc)["GroupId"]
+    WORLD.update(vpc=vpc, subnets=subnets, group=group, layer=published_layer())
     sqs = client("sqs")
     url = sqs.create_queue(QueueName="dlq")["QueueUrl"]
     return sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
@@ -107,7 +130,7 @@ def set_up(action: str, queue_arn: str) -> dict[str, Any] | None:
     """What must exist before the action; the model Read returned for it."""
     if action == "CREATE":
         return None
-    created, _ = drive("CREATE", created_properties())
+    created, _ = drive("CREATE", created_properties(), type_configuration=type_configuration())
     assert created["status"] == "SUCCESS", created
     return drive("READ", {"Name": NAME})[0]["resourceModel"]
 
@@ -118,14 +141,27 @@ def live_state() -> dict[str, Any]:
     model = drive("READ", {"Name": NAME})[0].get("resourceModel") or {}
     state = {key: value for key, value in model.items() if key not in ("StreamArn", "StartingPosition")}
     state["CodeSha256"] = client("lambda").get_function(FunctionName=NAME)["Configuration"]["CodeSha256"]
-    return state
+    return in_world_terms(state)
+
+
+def in_world_terms(value: dict[str, Any]) -> dict[str, Any]:
+    """The value with the world's network IDs named by their part: each fresh world makes new ones."""
+    text = json.dumps(value)
+    for index, subnet in enumerate(WORLD["subnets"]):
+        text = text.replace(subnet, f"<subnet {index}>")
+    for part in ("group", "vpc"):
+        text = text.replace(WORLD[part], f"<{part}>")
+    result: dict[str, Any] = json.loads(text)
+    return result
 
 
 def act(action: str, queue_arn: str) -> dict[str, Any]:
+    allowed = type_configuration()
     if action == "CREATE":
-        return drive("CREATE", created_properties())[0]
+        return drive("CREATE", created_properties(), type_configuration=allowed)[0]
     if action == "UPDATE":
-        return drive("UPDATE", updated_properties(queue_arn), previous=created_properties())[0]
+        desired, previous = updated_properties(queue_arn), created_properties()
+        return drive("UPDATE", desired, previous=previous, type_configuration=allowed)[0]
     return drive("DELETE", {"Name": NAME})[0]
 
 
@@ -134,7 +170,8 @@ def follow_up(action: str, final: dict[str, Any], queue_arn: str, before: dict[s
     problems = []
     if action == "UPDATE" and final["status"] == "FAILED":
         # The stack's rollback: an update back to the previous properties, which must restore them.
-        rolled_back, _ = drive("UPDATE", created_properties(), previous=updated_properties(queue_arn))
+        desired, previous = created_properties(), updated_properties(queue_arn)
+        rolled_back, _ = drive("UPDATE", desired, previous=previous, type_configuration=type_configuration())
         if rolled_back["status"] != "SUCCESS":
             problems.append(f"rollback update {outcome(rolled_back)}: {rolled_back.get('message')}")
         read = drive("READ", {"Name": NAME})[0].get("resourceModel") or {}

@@ -14,6 +14,7 @@ import json
 import time
 import tracemalloc
 import zipfile
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -30,6 +31,8 @@ from conftest import (
     left_behind,
     make_table,
     pipeline_properties,
+    published_layer,
+    role_statements,
 )
 from mare_dynamodb_streamtrigger.core import waits
 from mare_dynamodb_streamtrigger.core.filter_pattern import PATTERN_DEPTH_MAX, PatternError, validate_stream_filter
@@ -305,6 +308,38 @@ def test_a_users_log_group_keeps_its_retention_and_tags_through_every_action(tab
     assert "logs.TagResource" not in calls
 
 
+# --- 5b. It reads another team's layer, or runs code in another team's network ----------------------
+
+
+def test_an_update_into_a_network_or_with_a_layer_not_allowed_changes_nothing(table, aws_calls):
+    ec2 = client("ec2")
+    database_vpc = ec2.create_vpc(CidrBlock="10.60.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=database_vpc, CidrBlock="10.60.1.0/24")["Subnet"]["SubnetId"]
+    group = ec2.create_security_group(GroupName="database", Description="database", VpcId=database_vpc)["GroupId"]
+    private_layer = published_layer("finance-private")
+    team_vpc = ec2.create_vpc(CidrBlock="10.70.0.0/16")["Vpc"]["VpcId"]
+    allowed = {"VpcIds": [team_vpc], "LayerArns": [f"arn:aws:lambda:{REGION}:{ACCOUNT}:layer:team-helpers"]}
+    properties = pipeline_properties(Name="curious")
+    assert drive("CREATE", properties, type_configuration=allowed)[0]["status"] == "SUCCESS"
+    before = client("lambda").get_function(FunctionName="curious")["Configuration"]
+    policy_before = role_statements(role_name("curious", REGION, "fn"))
+
+    attempts = [
+        ({"VpcConfig": {"SubnetIds": [subnet], "SecurityGroupIds": [group]}}, f"VpcConfig is in {database_vpc}"),
+        ({"Layers": [private_layer]}, "Layers[0] " + private_layer),
+    ]
+    for change, message in attempts:
+        aws_calls.calls.clear()
+        final, _ = drive("UPDATE", {**properties, **change}, previous=properties, type_configuration=allowed)
+        assert (final["status"], final["errorCode"]) == ("FAILED", "InvalidRequest")
+        assert final["message"].startswith(message), final["message"]
+        assert mutations(aws_calls) == []
+
+    after = client("lambda").get_function(FunctionName="curious")["Configuration"]
+    assert (after.get("VpcConfig"), after.get("Layers")) == (before.get("VpcConfig"), before.get("Layers"))
+    assert role_statements(role_name("curious", REGION, "fn")) == policy_before
+
+
 # --- 6. It trusts its callback context --------------------------------------------------------
 
 
@@ -367,6 +402,16 @@ def test_a_forged_context_with_every_step_done_does_not_adopt_or_delete_a_users_
     assert mutations(aws_calls) == []
 
 
+@dataclass(frozen=True)
+class SecondsAhead:
+    """A deadline this many seconds after the test starts."""
+
+    seconds: float
+
+    def at(self) -> float:
+        return time.time() + self.seconds
+
+
 @pytest.mark.parametrize(
     ("forged", "problem"),
     [
@@ -385,9 +430,9 @@ def test_a_forged_context_with_every_step_done_does_not_adopt_or_delete_a_users_
         # Waits that never end: the overall deadline (docs/aws-behaviour.md, "Time") pushed out.
         ({"deadlines": {waits.OVERALL.key: 4e12}}, "a deadline lies more than 2700 s ahead"),
         # Each wait is bounded by its own limit: a role's propagation by 300 s, not the longest wait's.
-        ({"deadlines": {waits.PIPE_ROLE_USABLE.key: time.time() + 1000}}, "a deadline lies more than 300 s ahead"),
+        ({"deadlines": {waits.PIPE_ROLE_USABLE.key: SecondsAhead(1000)}}, "a deadline lies more than 300 s ahead"),
         (
-            {"deadlines": {"the pipe role to reach Pipes": time.time() + 10}},
+            {"deadlines": {"the pipe role to reach Pipes": SecondsAhead(10)}},
             "deadlines names 'the pipe role to reach Pipes', a wait this handler never starts",
         ),
     ],
@@ -405,6 +450,11 @@ def test_a_forged_context_with_every_step_done_does_not_adopt_or_delete_a_users_
 )
 def test_a_forged_create_context_is_refused_before_anything(table, aws_calls, forged, problem):
     context = {"TableArn": table["TableArn"], "StreamArn": table["LatestStreamArn"], "done": [], "created": []}
+    # A deadline relative to now is made now: parameters are built when the suite is collected.
+    deadlines = forged.get("deadlines", {})
+    forged = {**forged, "deadlines": {k: v.at() if isinstance(v, SecondsAhead) else v for k, v in deadlines.items()}}
+    if not deadlines:
+        del forged["deadlines"]
 
     final = invoke("CREATE", pipeline_properties(), context={**context, **forged})
 

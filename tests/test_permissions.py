@@ -14,6 +14,7 @@ from conftest import (
     drive,
     make_table,
     pipeline_properties,
+    published_layer,
     put_table_parameters,
 )
 from mare_dynamodb_streamtrigger.core.names import role_name
@@ -24,6 +25,7 @@ EMPTY_POLICY = json.dumps(
 )
 ACTION_PREFIX = {
     "lambda": "lambda",
+    "ec2": "ec2",
     "iam": "iam",
     "pipes": "pipes",
     "ssm": "ssm",
@@ -50,6 +52,9 @@ PIPE_KEY_USE = {"kms:DescribeKey", "kms:GenerateDataKey", "kms:Decrypt"}
 
 # Permissions AWS checks on the caller without a call of that name: passing a role to Lambda and
 # Pipes, tagging at creation, Lambda fetching S3 code with the caller's rights.
+# What Lambda checks with the caller's rights: a layer (GetLayerVersion) and a VPC (DescribeVpcs;
+# the handlers call DescribeSubnets and DescribeSecurityGroups themselves).
+CHECKED_BY_LAMBDA = {"lambda:GetLayerVersion", "ec2:DescribeVpcs"}
 IMPLIED = {
     "create": {
         "iam:PassRole",
@@ -63,6 +68,7 @@ IMPLIED = {
         "logs:TagLogGroup",
         *PIPE_LOG_DELIVERY,
         *PIPE_KEY_USE,
+        *CHECKED_BY_LAMBDA,
     },
     "update": {
         "iam:PassRole",
@@ -72,6 +78,7 @@ IMPLIED = {
         "logs:TagLogGroup",
         *PIPE_LOG_DELIVERY,
         *PIPE_KEY_USE,
+        *CHECKED_BY_LAMBDA,
     },
     "delete": {"logs:DeleteLogDelivery", "logs:GetLogDelivery", "logs:ListLogDeliveries", "kms:Decrypt"},
     # DescribePipe of a pipe with a customer managed key (AWS::Pipes::Pipe's read handler lists it).
@@ -148,10 +155,21 @@ def test_every_handler_permission_is_used_and_every_call_is_permitted(moto, aws_
         parsed.get("Configuration", parsed)["State"] = "Pending"
 
     aws_calls.rewrite("lambda.CreateFunction", pending)
-    # With a reserved concurrency (lambda:PutFunctionConcurrency), and a dead-letter topic (sns:GetTopicAttributes).
+    # With a reserved concurrency (lambda:PutFunctionConcurrency), a dead-letter topic
+    # (sns:GetTopicAttributes), a layer and a VPC (ec2:DescribeSubnets, ec2:DescribeSecurityGroups).
     topic = client("sns").create_topic(Name="dead-letters")["TopicArn"]
-    with_topic = pipeline_properties(Name="pending", ReservedConcurrentExecutions=2, DeadLetterQueueArn=topic)
-    created = record("create", "CREATE", with_topic)
+    ec2 = client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.80.0.0/16")["Vpc"]["VpcId"]
+    placement = {
+        "SubnetIds": [ec2.create_subnet(VpcId=vpc, CidrBlock="10.80.1.0/24")["Subnet"]["SubnetId"]],
+        "SecurityGroupIds": [ec2.create_security_group(GroupName="p", Description="p", VpcId=vpc)["GroupId"]],
+    }
+    layer = published_layer()
+    placed = {"LayerArns": [layer.rsplit(":", 1)[0]], "VpcIds": [vpc]}
+    with_topic = pipeline_properties(
+        Name="pending", ReservedConcurrentExecutions=2, DeadLetterQueueArn=topic, Layers=[layer], VpcConfig=placement
+    )
+    created = record("create", "CREATE", with_topic, type_configuration=placed)
     assert created["status"] == "SUCCESS"
 
     assert record("read", "READ", {"Name": "deployment-processor"})["status"] == "SUCCESS"
@@ -175,6 +193,8 @@ def test_every_handler_permission_is_used_and_every_call_is_permitted(moto, aws_
     client("logs").delete_log_group(logGroupName="/aws/vendedlogs/pipes/deployment-processor")
     assert record("update", "UPDATE", relogged, previous=relogged)["status"] == "SUCCESS"
     assert record("update", "UPDATE", pipeline_properties(), previous=relogged)["status"] == "SUCCESS"
+    moved = pipeline_properties(Name="pending", DeadLetterQueueArn=topic, VpcConfig=placement)
+    assert record("update", "UPDATE", moved, previous=with_topic, type_configuration=placed)["status"] == "SUCCESS"
     assert record("list", "LIST", {})["status"] == "SUCCESS"
     # A role given a policy by hand is cleared before it is deleted.
     client("iam").put_role_policy(

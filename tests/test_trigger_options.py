@@ -21,6 +21,7 @@ from conftest import (
     invoke,
     left_behind,
     pipeline_properties,
+    published_layer,
     role_statements,
 )
 from faults import Recorder
@@ -667,4 +668,205 @@ def test_a_bad_function_log_retention_is_refused_before_anything_is_made(table, 
     assert (final["status"], final["errorCode"]) == ("FAILED", "InvalidRequest")
     assert final["message"].startswith(message)
     assert left_behind() == NOTHING_LEFT
+    assert aws_calls.calls == []
+
+
+# --- Layers -------------------------------------------------------------------------------------------
+
+
+def layer_of(version_arn: str) -> str:
+    return version_arn.rsplit(":", 1)[0]
+
+
+def test_layers_are_added_read_changed_and_removed(table, aws_calls: Recorder):
+    first, second = published_layer("powertools"), published_layer("pandas")
+    allowed = {"LayerArns": [layer_of(first), layer_of(second)]}
+    one = pipeline_properties(Layers=[first])
+    final, _ = drive("CREATE", one, type_configuration=allowed)
+    assert final["status"] == "SUCCESS", final
+    assert final["resourceModel"]["Layers"] == [first]
+    [create_function] = aws_calls.sent("lambda.CreateFunction")
+    assert create_function["Layers"] == [first]
+    assert [layer["Arn"] for layer in function()["Layers"]] == [first]
+
+    both = pipeline_properties(Layers=[second, first])  # in order: a later layer overrides an earlier one
+    final, _ = drive("UPDATE", both, previous=one, type_configuration=allowed)
+    assert final["resourceModel"]["Layers"] == [second, first]
+    assert aws_calls.sent("lambda.UpdateFunctionConfiguration")[-1]["Layers"] == [second, first]
+
+    final, _ = drive("UPDATE", pipeline_properties(), previous=both, type_configuration=allowed)
+    assert "Layers" not in final["resourceModel"]
+    assert aws_calls.sent("lambda.UpdateFunctionConfiguration")[-1]["Layers"] == []
+    assert not function().get("Layers")
+
+
+def test_without_layers_create_sends_none_and_an_update_sends_none_changed(table, aws_calls: Recorder):
+    created(pipeline_properties())
+    [create_function] = aws_calls.sent("lambda.CreateFunction")
+    assert "Layers" not in create_function and "VpcConfig" not in create_function
+    updated(pipeline_properties(), previous=pipeline_properties())
+    assert aws_calls.counts()["lambda.UpdateFunctionConfiguration"] == 0
+
+
+@pytest.mark.parametrize(
+    ("configuration", "layer", "message"),
+    [
+        (None, "mine", "is not a version of a layer the type configuration's LayerArns lists (allowed: none"),
+        ({"LayerArns": ["arn:aws:lambda:eu-west-1:123456789012:layer:other"]}, "mine", "LayerArns lists"),
+        (
+            {"LayerArns": ["arn:aws:lambda:us-east-1:123456789012:layer:mine"]},
+            "arn:aws:lambda:us-east-1:123456789012:layer:mine:1",
+            "is not in eu-west-1: a function takes only layers of its region",
+        ),
+        (None, "arn:aws:lambda:eu-west-1:123456789012:layer:mine", "Layers[0] must be a layer version's ARN"),
+        (None, ["a"] * 6, "Layers must be a list of at most 5"),
+    ],
+    ids=["no-allow-list", "not-listed", "another-region", "no-version", "six"],
+)
+def test_a_layer_not_allowed_is_refused_before_anything_is_made(
+    table, aws_calls: Recorder, configuration, layer, message
+):
+    if layer == "mine":
+        layer = published_layer("mine")
+    layers = layer if isinstance(layer, list) else [layer]
+    final = invoke("CREATE", pipeline_properties(Layers=layers), type_configuration=configuration)
+    assert (final["status"], final["errorCode"]) == ("FAILED", "InvalidRequest")
+    assert message in final["message"]
+    assert left_behind() == NOTHING_LEFT
+    assert aws_calls.calls == []
+
+
+# --- VpcConfig ----------------------------------------------------------------------------------------
+
+
+def network(cidr: str = "10.20.0.0/16") -> tuple[str, list[str], str]:
+    """A VPC in moto with two subnets and a security group: its ID, the subnets' and the group's."""
+    ec2 = client("ec2")
+    vpc = ec2.create_vpc(CidrBlock=cidr)["Vpc"]["VpcId"]
+    base = cidr.split(".")[:2]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"{base[0]}.{base[1]}.{n}.0/24", AvailabilityZone=f"{REGION}{zone}")[
+            "Subnet"
+        ]["SubnetId"]
+        for n, zone in ((1, "a"), (2, "b"))
+    ]
+    group = ec2.create_security_group(GroupName=f"trigger-{cidr[3:5]}", Description="trigger", VpcId=vpc)["GroupId"]
+    return vpc, subnets, group
+
+
+def vpc_statements() -> dict[str, dict[str, Any]]:
+    sids = ("CreateNetworkInterfaces", "ManageNetworkInterfaces", "DescribeNetwork")
+    return {sid: statement for sid, statement in role_statements(FN_ROLE).items() if sid in sids}
+
+
+def test_a_vpc_function_may_make_interfaces_in_exactly_its_subnets_and_groups(table, aws_calls: Recorder):
+    vpc, subnets, group = network()
+    allowed = {"VpcIds": [vpc]}
+    placed = pipeline_properties(VpcConfig={"SubnetIds": subnets, "SecurityGroupIds": [group]})
+    final, _ = drive("CREATE", placed, type_configuration=allowed)
+    assert final["status"] == "SUCCESS", final
+    assert final["resourceModel"]["VpcConfig"] == {"SubnetIds": subnets, "SecurityGroupIds": [group]}
+    [create_function] = aws_calls.sent("lambda.CreateFunction")
+    assert create_function["VpcConfig"] == {"SubnetIds": subnets, "SecurityGroupIds": [group]}
+    ec2 = f"arn:aws:ec2:{REGION}:{ACCOUNT}"
+    subnet_arns = [f"{ec2}:subnet/{subnet}" for subnet in sorted(subnets)]
+    assert vpc_statements() == {
+        "CreateNetworkInterfaces": {
+            "Sid": "CreateNetworkInterfaces",
+            "Effect": "Allow",
+            "Action": ["ec2:CreateNetworkInterface"],
+            "Resource": [f"{ec2}:network-interface/*", *subnet_arns, f"{ec2}:security-group/{group}"],
+        },
+        "ManageNetworkInterfaces": {
+            "Sid": "ManageNetworkInterfaces",
+            "Effect": "Allow",
+            "Action": ["ec2:AssignPrivateIpAddresses", "ec2:DeleteNetworkInterface", "ec2:UnassignPrivateIpAddresses"],
+            "Resource": [f"{ec2}:network-interface/*"],
+            "Condition": {"ArnEquals": {"ec2:Subnet": subnet_arns}},
+        },
+        "DescribeNetwork": {
+            "Sid": "DescribeNetwork",
+            "Effect": "Allow",
+            "Action": ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"],
+            "Resource": ["*"],
+        },
+    }
+    # Taken out of the VPC by update: Lambda is sent empty lists, and the role loses the grant.
+    final, _ = drive("UPDATE", pipeline_properties(), previous=placed, type_configuration=allowed)
+    assert "VpcConfig" not in final["resourceModel"]
+    assert aws_calls.sent("lambda.UpdateFunctionConfiguration")[-1]["VpcConfig"] == {
+        "SubnetIds": [],
+        "SecurityGroupIds": [],
+    }
+    assert vpc_statements() == {}
+
+
+def test_a_vpc_function_that_lambda_refuses_for_the_new_grant_is_made_on_a_later_invocation(table, aws_calls: Recorder):
+    vpc, subnets, group = network()
+    # Lambda's words while the new network grant has not reached it (cloudposse/terraform-aws-lambda-function#10).
+    aws_calls.fail(
+        "lambda.CreateFunction",
+        "InvalidParameterValueException",
+        "The provided execution role does not have permissions to call CreateNetworkInterface on EC2",
+    )
+    placed = pipeline_properties(VpcConfig={"SubnetIds": subnets[:1], "SecurityGroupIds": [group]})
+    final, events = drive("CREATE", placed, type_configuration={"VpcIds": [vpc]})
+    assert final["status"] == "SUCCESS", final
+    assert any("CreateNetworkInterface" in (event.get("message") or "") for event in events[:-1])
+    assert aws_calls.counts()["lambda.CreateFunction"] == 2
+
+
+@pytest.mark.parametrize("case", ["no-allow-list", "other-vpc", "mixed-vpcs", "unknown-subnet"])
+def test_a_network_not_allowed_is_refused_before_anything_is_made(table, aws_calls: Recorder, case):
+    vpc, subnets, group = network()
+    other_vpc, other_subnets, other_group = network("10.30.0.0/16")
+    config, allowed, message = {
+        "no-allow-list": (
+            {"SubnetIds": subnets, "SecurityGroupIds": [group]},
+            None,
+            f"VpcConfig is in {vpc}, which is not one of the type configuration's VpcIds (allowed: none",
+        ),
+        "other-vpc": (
+            {"SubnetIds": other_subnets, "SecurityGroupIds": [other_group]},
+            {"VpcIds": [vpc]},
+            f"VpcConfig is in {other_vpc}, which is not one of the type configuration's VpcIds (allowed: {vpc})",
+        ),
+        "mixed-vpcs": (
+            {"SubnetIds": subnets, "SecurityGroupIds": [other_group]},
+            {"VpcIds": [vpc, other_vpc]},
+            "VpcConfig's subnets and security groups must all be of one VPC",
+        ),
+        "unknown-subnet": (
+            {"SubnetIds": ["subnet-0123456789abcdef0"], "SecurityGroupIds": [group]},
+            {"VpcIds": [vpc]},
+            "VpcConfig names a subnet or security group this account does not have here",
+        ),
+    }[case]
+    aws_calls.calls.clear()
+    final = invoke("CREATE", pipeline_properties(VpcConfig=config), type_configuration=allowed)
+    assert (final["status"], final["errorCode"]) == ("FAILED", "InvalidRequest")
+    assert final["message"].startswith(message), final["message"]
+    assert left_behind() == NOTHING_LEFT
+    assert not [call for call in aws_calls.calls if not call.startswith(("ec2.Describe", "ssm.", "dynamodb.Describe"))]
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        (
+            {"SubnetIds": [], "SecurityGroupIds": ["sg-0123456789abcdef0"]},
+            "VpcConfig.SubnetIds must be a list of 1 to 16",
+        ),
+        ({"SubnetIds": ["subnet-0123456789abcdef0"], "SecurityGroupIds": ["default"]}, "VpcConfig.SecurityGroupIds[0]"),
+        (
+            {"SubnetIds": ["subnet-0123456789abcdef0"] * 2, "SecurityGroupIds": ["sg-0123456789abcdef0"]},
+            "VpcConfig.SubnetIds names an ID twice",
+        ),
+    ],
+    ids=["no-subnet", "group-name", "twice"],
+)
+def test_a_malformed_vpc_config_is_refused_before_any_call(table, aws_calls: Recorder, config, message):
+    final = invoke("CREATE", pipeline_properties(VpcConfig=config), type_configuration={"VpcIds": ["vpc-01234567"]})
+    assert (final["status"], final["errorCode"]) == ("FAILED", "InvalidRequest")
+    assert final["message"].startswith(message), final["message"]
     assert aws_calls.calls == []

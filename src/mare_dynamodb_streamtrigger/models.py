@@ -56,6 +56,8 @@ class ResourceModel(BaseModel):
     LoggingConfig: Optional["_LoggingConfig"]
     ReservedConcurrentExecutions: Optional[int]
     FunctionLogRetentionInDays: Optional[int]
+    Layers: Optional[Sequence[str]]
+    VpcConfig: Optional["_VpcConfig"]
     Environment: Optional[MutableMapping[str, str]]
     FilterPattern: Optional[MutableMapping[str, Any]]
     FilterPatterns: Optional[Sequence["_Filter"]]
@@ -107,6 +109,8 @@ class ResourceModel(BaseModel):
             LoggingConfig=LoggingConfig._deserialize(json_data.get("LoggingConfig")),
             ReservedConcurrentExecutions=json_data.get("ReservedConcurrentExecutions"),
             FunctionLogRetentionInDays=json_data.get("FunctionLogRetentionInDays"),
+            Layers=json_data.get("Layers"),
+            VpcConfig=VpcConfig._deserialize(json_data.get("VpcConfig")),
             Environment=json_data.get("Environment"),
             FilterPattern=json_data.get("FilterPattern"),
             FilterPatterns=deserialize_list(json_data.get("FilterPatterns"), Filter),
@@ -230,6 +234,28 @@ _LoggingConfig = LoggingConfig
 
 
 @dataclass
+class VpcConfig(BaseModel):
+    SubnetIds: Optional[Sequence[str]]
+    SecurityGroupIds: Optional[Sequence[str]]
+
+    @classmethod
+    def _deserialize(
+        cls: Type["_VpcConfig"],
+        json_data: Optional[Mapping[str, Any]],
+    ) -> Optional["_VpcConfig"]:
+        if not json_data:
+            return None
+        return cls(
+            SubnetIds=json_data.get("SubnetIds"),
+            SecurityGroupIds=json_data.get("SecurityGroupIds"),
+        )
+
+
+# work around possible type aliasing issues when variable has same name as a model
+_VpcConfig = VpcConfig
+
+
+@dataclass
 class Filter(BaseModel):
     Pattern: Optional[MutableMapping[str, Any]]
 
@@ -276,6 +302,8 @@ class TypeConfigurationModel(BaseModel):
     DevopsParameterRoleArn: Optional[str]
     CodeBuckets: Optional[Sequence[str]]
     DevopsParameterRoleExternalId: Optional[str]
+    LayerArns: Optional[Sequence[str]]
+    VpcIds: Optional[Sequence[str]]
 
     @classmethod
     def _deserialize(
@@ -288,6 +316,8 @@ class TypeConfigurationModel(BaseModel):
             DevopsParameterRoleArn=json_data.get("DevopsParameterRoleArn"),
             CodeBuckets=json_data.get("CodeBuckets"),
             DevopsParameterRoleExternalId=json_data.get("DevopsParameterRoleExternalId"),
+            LayerArns=json_data.get("LayerArns"),
+            VpcIds=json_data.get("VpcIds"),
         )
 
 

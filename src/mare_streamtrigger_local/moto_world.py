@@ -5,11 +5,13 @@ it stops. moto is a development dependency: it is imported only when started."""
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import logging
 import os
 import socket
 import urllib.request
+import zipfile
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -167,6 +169,17 @@ def hold_pipes(url: str, describes: int) -> None:
         "state-manager/set-transition",
         {"model_name": "pipes::pipe", "transition": {"progression": "manual", "times": describes}},
     )
+
+
+def publish_layer(name: str, region: str) -> str:
+    """A layer version holding one Python module (python/helpers.py); its ARN."""
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as files:
+        files.writestr("python/helpers.py", "def helper():\n    return 1\n")
+    answer = boto3.client("lambda", region_name=region).publish_layer_version(
+        LayerName=name, Content={"ZipFile": archive.getvalue()}
+    )
+    return str(answer["LayerVersionArn"])
 
 
 def seed_table(

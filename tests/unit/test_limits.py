@@ -15,7 +15,7 @@ import pytest
 from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
 
 from mare_dynamodb_streamtrigger.core.filter_pattern import PATTERN_MAX
-from mare_dynamodb_streamtrigger.core.names import KMS_KEY_ARN
+from mare_dynamodb_streamtrigger.core.names import KMS_KEY_ARN, LAYER_VERSION_ARN, SECURITY_GROUP_ID, SUBNET_ID
 from mare_dynamodb_streamtrigger.core.validation import (
     APPLICATION_LOG_LEVELS,
     ARCHITECTURES,
@@ -25,11 +25,14 @@ from mare_dynamodb_streamtrigger.core.validation import (
     FILTER_PATTERNS_RANGE,
     INPUT_TEMPLATE_MAX,
     INTEGER_RANGES,
+    LAYERS_MAX,
     LOG_FORMATS,
     LOG_RETENTION_DAYS,
     RECORD_AGE_FOREVER,
     RECORD_AGE_MIN,
     RUNTIMES,
+    SECURITY_GROUPS_RANGE,
+    SUBNETS_RANGE,
     SYSTEM_LOG_LEVELS,
     TRACING_MODES,
     is_dead_letter_arn,
@@ -138,6 +141,37 @@ def test_text_limits_are_the_schemas_and_pipes():
     assert pipes.shape_for("EventPattern").metadata["max"] == PATTERN_MAX
 
 
+def test_layers_and_vpc_limits_are_the_schemas_and_lambdas():
+    lambda_model = BOTOCORE.get_service_model("lambda")
+    assert PROPERTIES["Layers"]["maxItems"] == LAYERS_MAX == 5
+    vpc = SCHEMA["definitions"]["VpcConfig"]["properties"]
+    for prop, (low, high) in (("SubnetIds", SUBNETS_RANGE), ("SecurityGroupIds", SECURITY_GROUPS_RANGE)):
+        assert (vpc[prop]["minItems"], vpc[prop]["maxItems"]) == (low, high)
+        assert lambda_model.shape_for(prop).metadata["max"] == high
+
+
+def matching(pattern: str) -> Any:
+    return lambda probe: re.search(pattern, probe)
+
+
+SUBNET_PROBES = ["subnet-0123abcd", "subnet-0123456789abcdef0", "subnet-0123abc", "subnet-0123ABCD", "sg-0123abcd"]
+GROUP_PROBES = ["sg-0123abcd", "sg-0123456789abcdef0", "sg-0123456789abcdef", "default", "subnet-0123abcd"]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "schema", "probes"),
+    [
+        (SUBNET_ID, "SubnetIds", SUBNET_PROBES),
+        (SECURITY_GROUP_ID, "SecurityGroupIds", GROUP_PROBES),
+    ],
+    ids=["subnets", "security-groups"],
+)
+def test_the_vpc_id_patterns_are_the_schemas(pattern, schema, probes):
+    items = SCHEMA["definitions"]["VpcConfig"]["properties"][schema]["items"]
+    for probe in probes:
+        assert bool(re.search(items["pattern"], probe)) == bool(pattern.fullmatch(probe)), probe
+
+
 QUEUE = "arn:aws:sqs:eu-west-1:123456789012:"
 KEY = "arn:aws:kms:eu-west-1:123456789012:key/"
 TOPIC = "arn:aws:sns:eu-west-1:123456789012:"
@@ -166,6 +200,19 @@ PROBES = {
             "arn:aws:sns:eu-west-1:12345678901:t",
         ],
     ),
+    "Layers": (
+        LAYER_VERSION_ARN.fullmatch,
+        [
+            "arn:aws:lambda:eu-west-1:123456789012:layer:powertools:7",
+            "arn:aws-cn:lambda:cn-north-1:123456789012:layer:p_t-1:123",
+            "arn:aws:lambda:eu-west-1:123456789012:layer:powertools",
+            "arn:aws:lambda:eu-west-1:123456789012:layer:" + "p" * 140 + ":1",
+            "arn:aws:lambda:eu-west-1:123456789012:layer:" + "p" * 141 + ":1",
+            "arn:aws:lambda:eu-west-1:12345678901:layer:powertools:7",
+            "arn:aws:lambda:::awslayer:AWSLambdaPowertools:1",
+            "arn:aws:lambda:eu-west-1:123456789012:function:powertools:7",
+        ],
+    ),
     "KmsKeyArn": (
         KMS_KEY_ARN.fullmatch,
         [
@@ -182,7 +229,7 @@ PROBES = {
 @pytest.mark.parametrize("prop", sorted(PROBES))
 def test_each_arn_pattern_is_the_schemas(prop):
     pattern, probes = PROBES[prop]
-    schema = PROPERTIES[prop]
+    schema = PROPERTIES[prop].get("items", PROPERTIES[prop])
     for probe in probes:
         in_schema = re.search(schema["pattern"], probe) is not None and len(probe) <= schema.get("maxLength", 10**6)
         assert in_schema == bool(pattern(probe)), probe

@@ -44,6 +44,14 @@ def documents(stream_arn: str) -> dict[str, dict]:
             target_arns=["arn:aws:sns:eu-west-1:123456789012:a", "arn:aws:sns:eu-west-1:123456789012:b"],
             table_index_name=None,
         ),
+        "function in a VPC": policies.function_policy(
+            **function,
+            trigger_type="PIPELINE",
+            target_arns=["arn:aws:codepipeline:eu-west-1:123456789012:deploy"],
+            table_index_name=None,
+            subnet_ids=["subnet-0123456789abcdef0", "subnet-0123abcd"],
+            security_group_ids=["sg-0123abcd"],
+        ),
         "pipe with dead-letter queue": policies.pipe_policy(
             pipe_arn=NAMES.pipe_arn,
             stream_arn=stream_arn,

@@ -424,3 +424,18 @@ def test_model_from_aws_shows_logging_retention_and_key():
     assert logging_of(None) == ("OFF", None)
     # An empty identifier is how a pipe says it uses the key AWS owns.
     assert model_from_aws(function, {"Source": "", "KmsKeyIdentifier": ""}, None, None).KmsKeyArn is None
+
+
+def test_model_from_aws_shows_layers_and_a_vpc_and_none_for_empty_lists():
+    layer = "arn:aws:lambda:eu-west-1:123456789012:layer:powertools:7"
+    configuration = {
+        "FunctionName": NAME,
+        "Layers": [{"Arn": layer, "CodeSize": 120}],
+        "VpcConfig": {"SubnetIds": ["subnet-0123abcd"], "SecurityGroupIds": ["sg-0123abcd"], "VpcId": "vpc-0123abcd"},
+    }
+    model = model_from_aws({"Configuration": configuration}, {"Source": ""}, None, None)
+    assert model.Layers == [layer]
+    assert (model.VpcConfig.SubnetIds, model.VpcConfig.SecurityGroupIds) == (["subnet-0123abcd"], ["sg-0123abcd"])
+    removed = {**configuration, "Layers": [], "VpcConfig": {"SubnetIds": [], "SecurityGroupIds": [], "VpcId": ""}}
+    model = model_from_aws({"Configuration": removed}, {"Source": ""}, None, None)
+    assert (model.Layers, model.VpcConfig) == (None, None)

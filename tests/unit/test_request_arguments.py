@@ -109,7 +109,12 @@ def test_function_configuration_with_defaults():
         "EphemeralStorage": {"Size": 512},
         "TracingConfig": {"Mode": "PassThrough"},
         "LoggingConfig": {"LogFormat": "Text"},
+        # An update removes layers and a VPC with empty lists; a create sends neither.
+        "Layers": [],
+        "VpcConfig": {"SubnetIds": [], "SecurityGroupIds": []},
     }
+    created = request_arguments.function_configuration(model(), FUNCTION_ROLE_ARN, for_create=True)
+    assert "Layers" not in created and "VpcConfig" not in created
     assert request_arguments.architectures(model()) == ["x86_64"]
 
 
@@ -126,7 +131,17 @@ def test_function_configuration_with_given_values():
         "EphemeralStorage": {"Size": 512},
         "TracingConfig": {"Mode": "PassThrough"},
         "LoggingConfig": {"LogFormat": "Text"},
+        "Layers": [],
+        "VpcConfig": {"SubnetIds": [], "SecurityGroupIds": []},
     }
+
+
+def test_layers_and_a_vpc_are_sent_at_creation_as_given():
+    layer = "arn:aws:lambda:eu-west-1:123456789012:layer:powertools:7"
+    placement = {"SubnetIds": ["subnet-0123abcd"], "SecurityGroupIds": ["sg-0123abcd"]}
+    built = model({**PIPELINE_PROPERTIES, "Layers": [layer], "VpcConfig": placement})
+    created = request_arguments.function_configuration(built, FUNCTION_ROLE_ARN, for_create=True)
+    assert (created["Layers"], created["VpcConfig"]) == ([layer], placement)
 
 
 FUNCTION_OPTIONS = {
@@ -208,6 +223,8 @@ def test_configuration_differs_on_each_setting(key, live_value):
         ("EphemeralStorage", {"Size": 1024}),
         ("TracingConfig", {"Mode": "Active"}),
         ("LoggingConfig", {"LogFormat": "JSON", "ApplicationLogLevel": "INFO", "SystemLogLevel": "INFO"}),
+        ("Layers", [{"Arn": "arn:aws:lambda:eu-west-1:123456789012:layer:powertools:7", "CodeSize": 10}]),
+        ("VpcConfig", {"SubnetIds": ["subnet-0123abcd"], "SecurityGroupIds": ["sg-0123abcd"], "VpcId": "vpc-0123abcd"}),
     ],
 )
 def test_configuration_differs_on_each_function_option(key, live_value):
@@ -217,11 +234,29 @@ def test_configuration_differs_on_each_function_option(key, live_value):
     assert differences.configuration_differs(wanted, live) is True
 
 
+def test_the_order_of_subnets_and_groups_is_no_change_but_the_order_of_layers_is():
+    first, second = (f"arn:aws:lambda:eu-west-1:123456789012:layer:{name}:1" for name in ("a", "b"))
+    placement = {"SubnetIds": ["subnet-0123abcd", "subnet-4567abcd"], "SecurityGroupIds": ["sg-0123abcd"]}
+    built = model({**PIPELINE_PROPERTIES, "Layers": [first, second], "VpcConfig": placement})
+    wanted = request_arguments.function_configuration(built, FUNCTION_ROLE_ARN)
+    live = {
+        **live_configuration(wanted),
+        "Layers": [{"Arn": first}, {"Arn": second}],
+        "VpcConfig": {**placement, "SubnetIds": placement["SubnetIds"][::-1], "VpcId": "vpc-0123abcd"},
+    }
+    assert differences.configuration_differs(wanted, live) is False
+    # A later layer overrides an earlier one's files: their order is a change.
+    assert differences.configuration_differs(wanted, {**live, "Layers": [{"Arn": second}, {"Arn": first}]}) is True
+
+
 def test_a_live_function_shown_without_its_options_has_lambdas_defaults():
     wanted = request_arguments.function_configuration(model(), FUNCTION_ROLE_ARN)
     live = live_configuration(wanted)
-    for key in ("Description", "EphemeralStorage", "TracingConfig", "LoggingConfig"):
+    for key in ("Description", "EphemeralStorage", "TracingConfig", "LoggingConfig", "Layers", "VpcConfig"):
         del live[key]
+    assert differences.configuration_differs(wanted, live) is False
+    # Taken out of a VPC, Lambda shows empty lists and an empty VpcId: no VPC either.
+    live["VpcConfig"] = {"SubnetIds": [], "SecurityGroupIds": [], "VpcId": ""}
     assert differences.configuration_differs(wanted, live) is False
     # The log group AWS shows is not the type's to set: it does not count.
     live["LoggingConfig"] = {"LogFormat": "Text", "LogGroup": "/aws/lambda/deploy-trigger"}

@@ -40,6 +40,7 @@ from mare_dynamodb_streamtrigger.core.validation import (
     required,
     validate_code_bucket,
     validate_devops_access,
+    validate_layers_allowed,
     validate_model,
 )
 from mare_dynamodb_streamtrigger.core.waits import (
@@ -52,7 +53,7 @@ from mare_dynamodb_streamtrigger.core.waits import (
 )
 from mare_dynamodb_streamtrigger.guard.context_claims import check_claims, refused
 from mare_dynamodb_streamtrigger.models import ResourceHandlerRequest, ResourceModel
-from mare_dynamodb_streamtrigger.operations import encryption_keys, table_stream, trigger_parts
+from mare_dynamodb_streamtrigger.operations import encryption_keys, network, table_stream, trigger_parts
 from mare_dynamodb_streamtrigger.operations.clients import Aws
 from mare_dynamodb_streamtrigger.operations.trigger_state import read_model
 
@@ -94,11 +95,13 @@ def create(session: SessionProxy | None, request: ResourceHandlerRequest, contex
     validate_model(model, request.desiredResourceTags)
     validate_code_bucket(model, request.typeConfiguration)
     names = aws.names(required(model.Name, "Name"))
+    validate_layers_allowed(model, request.typeConfiguration, names.region)
     absent: set[str] = set()
     if "StreamArn" not in context:  # the first invocation of this request
         stream = table_stream.resolve(
             aws, required(model.TableName, "TableName"), model.TableIndexName, devops_access(request, model)
         )
+        network.check_vpc(aws, model, request.typeConfiguration)
         absent = refuse_existing(aws, names, request.clientRequestToken)
         trigger_parts.refuse_foreign_log_groups(aws, names, model)
         keys = encryption_keys.pipe_keys(aws, stream.key_arn, model.DeadLetterQueueArn)
@@ -276,7 +279,7 @@ class Creation:
     def function(self) -> ProgressEvent | None:
         try:
             created = self.aws.lambda_.create_function(
-                **request_arguments.function_configuration(self.model, self.names.function_role_arn),
+                **request_arguments.function_configuration(self.model, self.names.function_role_arn, for_create=True),
                 Code=request_arguments.code_arguments(self.model),
                 Architectures=request_arguments.architectures(self.model),
                 PackageType="Zip",

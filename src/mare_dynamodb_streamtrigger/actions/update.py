@@ -28,7 +28,13 @@ from mare_dynamodb_streamtrigger.core.pipe_state import (
     wait_for_pipe_role,
 )
 from mare_dynamodb_streamtrigger.core.steps import run_steps
-from mare_dynamodb_streamtrigger.core.validation import desired_model, required, validate_code_bucket, validate_model
+from mare_dynamodb_streamtrigger.core.validation import (
+    desired_model,
+    required,
+    validate_code_bucket,
+    validate_layers_allowed,
+    validate_model,
+)
 from mare_dynamodb_streamtrigger.core.waits import (
     FUNCTION_BUSY,
     FUNCTION_CHANGING,
@@ -45,7 +51,7 @@ from mare_dynamodb_streamtrigger.core.waits import (
 )
 from mare_dynamodb_streamtrigger.guard.context_claims import check_claims, refused
 from mare_dynamodb_streamtrigger.models import ResourceHandlerRequest, ResourceModel
-from mare_dynamodb_streamtrigger.operations import encryption_keys, table_stream, trigger_parts
+from mare_dynamodb_streamtrigger.operations import encryption_keys, network, table_stream, trigger_parts
 from mare_dynamodb_streamtrigger.operations.clients import Aws
 from mare_dynamodb_streamtrigger.operations.trigger_state import not_found, read_model
 
@@ -72,6 +78,7 @@ def update(session: SessionProxy | None, request: ResourceHandlerRequest, contex
     # since each comes with the request and none is trusted.
     validate_model(model, request.desiredResourceTags)
     validate_code_bucket(model, request.typeConfiguration)
+    validate_layers_allowed(model, request.typeConfiguration, aws.region)
     refuse_create_only_changes(model, request.previousResourceState)
     look = first_look(aws, model)
     if "StreamArn" not in context:  # the first invocation of this request
@@ -176,7 +183,9 @@ class Update:
         return success(read_model(self.aws, self.names.trigger_name, self.request.desiredResourceTags))
 
     def policies(self) -> None:
-        # The keys first: a dead-letter queue that cannot be read is refused before anything changes.
+        # The network and the keys first: a VPC not allowed, or a dead-letter queue that cannot be
+        # read, is refused before anything changes.
+        network.check_vpc(self.aws, self.model, self.request.typeConfiguration)
         table_key = encryption_keys.table_key_arn(
             table_stream.describe_table(self.aws, required(self.model.TableName, "TableName"))
         )

@@ -33,7 +33,14 @@ def configuration_differs(wanted: Mapping[str, Any], live: Mapping[str, Any]) ->
         != (live.get("EphemeralStorage") or {}).get("Size", EPHEMERAL_STORAGE_DEFAULT)
         or wanted["TracingConfig"]["Mode"] != (live.get("TracingConfig") or {}).get("Mode", TRACING_MODE_DEFAULT)
         or wanted["LoggingConfig"] != live_logging_config(live.get("LoggingConfig") or {})
+        or wanted["Layers"] != [layer.get("Arn") for layer in live.get("Layers") or []]
+        or placement_differs(wanted["VpcConfig"], live.get("VpcConfig") or {})
     )
+
+
+def placement_differs(wanted: Mapping[str, list[str]], live: Mapping[str, Any]) -> bool:
+    """Whether the function's subnets or security groups change (their order is no change)."""
+    return any(set(wanted[key]) != set(live.get(key) or []) for key in ("SubnetIds", "SecurityGroupIds"))
 
 
 def live_logging_config(live: Mapping[str, Any]) -> dict[str, str]:

@@ -55,6 +55,14 @@ FUNCTION_ARN = arn_pattern(
     r"^arn:{partition}:lambda:{region}:{account}:function:(?P<name>[A-Za-z0-9_-]{{1,64}})(:[^:]+)?$"
 )
 KMS_KEY_ARN = arn_pattern(r"^arn:{partition}:kms:{region}:{account}:key/[a-zA-Z0-9-]{{1,2048}}$")
+# A version of a layer (Lambda's LayerVersionArn, less AWS's own "awslayer" form): the layer's
+# ARN, then its version.
+LAYER_VERSION_ARN = arn_pattern(
+    r"^(?P<layer>arn:{partition}:lambda:(?P<region>{region}):{account}:layer:[A-Za-z0-9_-]{{1,140}}):[0-9]{{1,20}}$"
+)
+# EC2's IDs: 8 or 17 hexadecimal digits after the prefix.
+SUBNET_ID = re.compile(r"^subnet-([0-9a-f]{8}|[0-9a-f]{17})$")
+SECURITY_GROUP_ID = re.compile(r"^sg-([0-9a-f]{8}|[0-9a-f]{17})$")
 
 
 def role_name(trigger_name: str, region: str, kind: RoleKind) -> str:
@@ -141,6 +149,17 @@ def table_arn_of_stream(stream_arn: str) -> str | None:
 def table_name_of_arn(table_arn: str) -> str | None:
     match = TABLE_ARN.fullmatch(table_arn)
     return match.group("table") if match else None
+
+
+def layer_of_version(layer_version_arn: str) -> str | None:
+    """The layer's ARN (no version) of a layer version's ARN; None for any other text."""
+    match = LAYER_VERSION_ARN.fullmatch(layer_version_arn)
+    return match.group("layer") if match else None
+
+
+def layer_region(layer_version_arn: str) -> str | None:
+    match = LAYER_VERSION_ARN.fullmatch(layer_version_arn)
+    return match.group("region") if match else None
 
 
 def function_name_of_arn(arn: str) -> str:

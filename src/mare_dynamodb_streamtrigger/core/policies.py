@@ -27,6 +27,9 @@ SID_PIPELINES = "StartPipelines"
 SID_TOPICS = "PublishToTopics"
 SID_TABLE_INDEX = "QueryAndUpdateTable"
 SID_TRACES = "WriteTraces"
+SID_CREATE_INTERFACES = "CreateNetworkInterfaces"
+SID_MANAGE_INTERFACES = "ManageNetworkInterfaces"
+SID_DESCRIBE_NETWORK = "DescribeNetwork"
 SID_INVOKE = "InvokeFunction"
 SID_READ_PARAMETERS = "ReadTableParameters"
 SID_DEAD_LETTER = "SendToDeadLetterQueue"
@@ -45,6 +48,17 @@ TABLE_INDEX_ACTIONS = ["dynamodb:Query", "dynamodb:UpdateItem"]
 # "Visualize Lambda function invocations using AWS X-Ray"; Lambda refuses the function with "does
 # not have permissions to call PutTraceSegments on XRAY" otherwise).
 TRACE_ACTIONS = ["xray:PutTelemetryRecords", "xray:PutTraceSegments"]
+# What Lambda does with the function's role to connect it to a VPC (Lambda developer guide,
+# "Giving Lambda functions access to resources in an Amazon VPC"; the AWS managed policy
+# AWSLambdaVPCAccessExecutionRole, v3, adds ec2:DescribeSubnets). Creating an interface is
+# authorized on the interface, its subnet and its security groups, so it is granted on exactly
+# the VpcConfig's; the describe actions work only on "*".
+MANAGE_INTERFACE_ACTIONS = [
+    "ec2:AssignPrivateIpAddresses",
+    "ec2:DeleteNetworkInterface",
+    "ec2:UnassignPrivateIpAddresses",
+]
+DESCRIBE_NETWORK_ACTIONS = ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"]
 
 
 @dataclass(frozen=True)
@@ -119,8 +133,11 @@ def function_policy(
     table_arn: str,
     table_index_name: str | None,
     tracing: bool = False,
+    subnet_ids: list[str] | None = None,
+    security_group_ids: list[str] | None = None,
 ) -> PolicyDocument:
-    """What the function may do: its logs, this stream, its targets, the table's index, and its traces."""
+    """What the function may do: its logs, this stream, its targets, the table's index, its
+    traces, and network interfaces in its VPC's subnets and security groups."""
     log_group = log_group_arn(partition, region, account, trigger_name)
     statements = [
         _statement(
@@ -141,6 +158,19 @@ def function_policy(
     if tracing:
         # X-Ray's actions have no resource-level permissions: AWS requires "*" (Service Authorization Reference).
         statements.append(_statement(SID_TRACES, TRACE_ACTIONS, ["*"]))
+    if subnet_ids:
+        ec2 = f"arn:{partition}:ec2:{region}:{account}"
+        interfaces = f"{ec2}:network-interface/*"
+        subnets = [f"{ec2}:subnet/{subnet}" for subnet in sorted(subnet_ids)]
+        groups = [f"{ec2}:security-group/{group}" for group in sorted(security_group_ids or [])]
+        # Only interfaces in the function's own subnets (ec2:Subnet is the interface's subnet).
+        in_subnets = {"ArnEquals": {"ec2:Subnet": subnets}}
+        statements += [
+            _statement(SID_CREATE_INTERFACES, ["ec2:CreateNetworkInterface"], [interfaces, *subnets, *groups]),
+            {**_statement(SID_MANAGE_INTERFACES, MANAGE_INTERFACE_ACTIONS, [interfaces]), "Condition": in_subnets},
+            # EC2's describe actions have no resource-level permissions: AWS requires "*".
+            _statement(SID_DESCRIBE_NETWORK, DESCRIBE_NETWORK_ACTIONS, ["*"]),
+        ]
     return {"Version": VERSION, "Statement": statements}
 
 
@@ -228,6 +258,8 @@ def function_role_policy(model: ResourceModel, names: TriggerNames, table_arn: s
         table_arn=table_arn,
         table_index_name=model.TableIndexName,
         tracing=model.TracingConfig is not None and model.TracingConfig.Mode == "Active",
+        subnet_ids=list(model.VpcConfig.SubnetIds or []) if model.VpcConfig else None,
+        security_group_ids=list(model.VpcConfig.SecurityGroupIds or []) if model.VpcConfig else None,
     )
 
 

@@ -22,6 +22,7 @@ from mare_dynamodb_streamtrigger.models import (
     ResourceModel,
     Tag,
     TracingConfig,
+    VpcConfig,
 )
 
 
@@ -77,6 +78,15 @@ def logging_config_of(live: Mapping[str, Any] | None) -> LoggingConfig | None:
     )
 
 
+def vpc_config_of(live: Mapping[str, Any] | None) -> VpcConfig | None:
+    """The function's VpcConfig as GetFunction shows it; None for a function outside a VPC (Lambda
+    shows empty lists, and a VpcId of "", once a VpcConfig is removed)."""
+    subnets = list((live or {}).get("SubnetIds") or [])
+    if not subnets:
+        return None
+    return VpcConfig(SubnetIds=subnets, SecurityGroupIds=list((live or {}).get("SecurityGroupIds") or []))
+
+
 def model_from_aws(
     function: Mapping[str, Any],
     pipe: Mapping[str, Any],
@@ -109,6 +119,8 @@ def model_from_aws(
         TracingConfig=TracingConfig(Mode=tracing) if tracing else None,
         LoggingConfig=logging_config_of(config.get("LoggingConfig")),
         ReservedConcurrentExecutions=reserved_concurrency_of(function),
+        Layers=[layer["Arn"] for layer in config.get("Layers") or []] or None,
+        VpcConfig=vpc_config_of(config.get("VpcConfig")),
         Environment=(config.get("Environment") or {}).get("Variables") or None,
         FilterPattern=filter_pattern,
         FilterPatterns=filter_patterns,

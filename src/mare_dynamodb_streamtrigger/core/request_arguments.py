@@ -34,8 +34,12 @@ LOG_FORMAT_DEFAULT = "Text"
 LOG_LEVEL_DEFAULT = "INFO"
 
 
-def function_configuration(model: ResourceModel, role_arn: str) -> dict[str, Any]:
-    """The arguments shared by CreateFunction and UpdateFunctionConfiguration."""
+def function_configuration(model: ResourceModel, role_arn: str, *, for_create: bool = False) -> dict[str, Any]:
+    """The arguments shared by CreateFunction and UpdateFunctionConfiguration. An update sends
+    Layers and VpcConfig even when empty: that is how Lambda removes them."""
+    placed: dict[str, Any] = {"Layers": list(model.Layers or []), "VpcConfig": vpc_config(model)}
+    if for_create:
+        placed = {key: value for key, value in placed.items() if value != EMPTY_PLACEMENT[key]}
     return {
         "FunctionName": model.Name,
         "Role": role_arn,
@@ -50,7 +54,19 @@ def function_configuration(model: ResourceModel, role_arn: str) -> dict[str, Any
         },
         "TracingConfig": {"Mode": (model.TracingConfig.Mode if model.TracingConfig else None) or TRACING_MODE_DEFAULT},
         "LoggingConfig": logging_config(model),
+        **placed,
     }
+
+
+# Layers and VpcConfig as Lambda shows a function without them.
+EMPTY_PLACEMENT: dict[str, Any] = {"Layers": [], "VpcConfig": {"SubnetIds": [], "SecurityGroupIds": []}}
+
+
+def vpc_config(model: ResourceModel) -> dict[str, list[str]]:
+    config = model.VpcConfig
+    if config is None:
+        return {"SubnetIds": [], "SecurityGroupIds": []}
+    return {"SubnetIds": list(config.SubnetIds or []), "SecurityGroupIds": list(config.SecurityGroupIds or [])}
 
 
 def logging_config(model: ResourceModel) -> dict[str, str]:

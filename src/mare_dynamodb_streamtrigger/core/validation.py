@@ -18,8 +18,13 @@ from mare_dynamodb_streamtrigger.core.names import (
     CODEPIPELINE_ARN,
     IAM_ROLE_ARN,
     KMS_KEY_ARN,
+    LAYER_VERSION_ARN,
+    SECURITY_GROUP_ID,
     SNS_TOPIC_ARN,
     SQS_QUEUE_ARN,
+    SUBNET_ID,
+    layer_of_version,
+    layer_region,
 )
 from mare_dynamodb_streamtrigger.core.settings import LOGGING_LEVELS, desired_tags
 from mare_dynamodb_streamtrigger.models import (
@@ -48,6 +53,9 @@ APPLICATION_LOG_LEVELS = ("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL")
 SYSTEM_LOG_LEVELS = ("DEBUG", "INFO", "WARN")
 # Pipes' FilterCriteria holds at most 5 filters; FilterPatterns is for 2 or more (one is FilterPattern).
 FILTER_PATTERNS_RANGE = (2, 5)
+LAYERS_MAX = 5
+SUBNETS_RANGE = (1, 16)
+SECURITY_GROUPS_RANGE = (1, 5)
 ENVIRONMENT_MAX_BYTES = 4096
 INPUT_TEMPLATE_MAX = 8192
 HANDLER_MAX = 128
@@ -393,6 +401,59 @@ def _validate_function_options(model: ResourceModel) -> None:
     reserved = model.ReservedConcurrentExecutions
     if reserved is not None and (isinstance(reserved, bool) or not isinstance(reserved, int) or reserved < 0):
         raise invalid(f"ReservedConcurrentExecutions must be a whole number, 0 or more, not {reserved!r}")
+    if model.Layers is not None:
+        _validate_layers(model.Layers)
+    if model.VpcConfig is not None:
+        vpc = model.VpcConfig
+        _validate_ids("VpcConfig.SubnetIds", vpc.SubnetIds, SUBNET_ID, SUBNETS_RANGE, "subnet-")
+        _validate_ids(
+            "VpcConfig.SecurityGroupIds", vpc.SecurityGroupIds, SECURITY_GROUP_ID, SECURITY_GROUPS_RANGE, "sg-"
+        )
+
+
+def _validate_layers(layers: object) -> None:
+    if not isinstance(layers, list) or len(layers) > LAYERS_MAX:
+        raise invalid(f"Layers must be a list of at most {LAYERS_MAX} layer version ARNs (Lambda's limit)")
+    for index, layer in enumerate(layers):
+        if not isinstance(layer, str) or not LAYER_VERSION_ARN.fullmatch(layer):
+            raise invalid(
+                f"Layers[{index}] must be a layer version's ARN (arn:aws:lambda:<region>:<account>:layer:<name>:"
+                f"<version>), not {shortened(repr(layer), RUNTIME_SHOWN_MAX)}"
+            )
+    if len(set(layers)) != len(layers):
+        raise invalid("Layers names a layer version twice")
+
+
+def _validate_ids(prop: str, ids: object, pattern: re.Pattern[str], limits: tuple[int, int], prefix: str) -> None:
+    low, high = limits
+    if not isinstance(ids, list) or not low <= len(ids) <= high:
+        raise invalid(f"{prop} must be a list of {low} to {high} IDs")
+    for index, value in enumerate(ids):
+        if not isinstance(value, str) or not pattern.fullmatch(value):
+            raise invalid(
+                f"{prop}[{index}] must be an ID such as {prefix}0123456789abcdef0, "
+                f"not {shortened(repr(value), RUNTIME_SHOWN_MAX)}"
+            )
+    if len(set(ids)) != len(ids):
+        raise invalid(f"{prop} names an ID twice")
+
+
+def validate_layers_allowed(
+    model: ResourceModel, type_configuration: TypeConfigurationModel | None, region: str
+) -> None:
+    """Layers only of this region (Lambda's rule) and only those the type configuration's
+    LayerArns lists: the execution role fetches each layer, so an unlisted one would let a stack
+    author deploy, and then read from the function, any layer the role can reach."""
+    allowed = list(getattr(type_configuration, "LayerArns", None) or [])
+    for index, layer in enumerate(model.Layers or []):
+        if layer_region(layer) != region:
+            raise invalid(f"Layers[{index}] {layer} is not in {region}: a function takes only layers of its region")
+        if layer_of_version(layer) not in allowed:
+            listed = ", ".join(allowed) or "none: the type configuration sets no LayerArns"
+            raise invalid(
+                f"Layers[{index}] {layer} is not a version of a layer the type configuration's LayerArns lists "
+                f"(allowed: {listed}); ask the account's administrator to add it"
+            )
 
 
 def _validate_logging_config(config: LoggingConfig) -> None:

@@ -21,6 +21,7 @@ from mare_dynamodb_streamtrigger.models import ResourceHandlerRequest
 if TYPE_CHECKING:
     from botocore.client import BaseClient
     from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_ec2 import EC2Client
     from mypy_boto3_iam import IAMClient
     from mypy_boto3_kms import KMSClient
     from mypy_boto3_lambda import LambdaClient
@@ -126,6 +127,10 @@ class Aws:
     @cached_property
     def sns(self) -> SNSClient:
         return cast("SNSClient", self.client("sns"))
+
+    @cached_property
+    def ec2(self) -> EC2Client:
+        return cast("EC2Client", self.client("ec2"))
 
     @cached_property
     def kms(self) -> KMSClient:

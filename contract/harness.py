@@ -29,9 +29,11 @@ import boto3
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
+from mare_dynamodb_streamtrigger.core.names import layer_of_version  # noqa: E402
 from mare_streamtrigger_local.moto_world import (  # noqa: E402
     free_port,
     hold_pipes,
+    make_network,
     moto_server,
     publish_layer,
     seed_table,
@@ -117,8 +119,10 @@ def write_type_configuration(exports: dict[str, str]) -> Path:
     """What the account's administrator allows: the prerequisites' layer and VPC (input set 3
     uses both); the other properties need no type configuration."""
     path = ROOT / "build" / "contract-type-configuration.json"
-    layer = exports["ContractLayerVersionArn"].rsplit(":", 1)[0]
-    allowed = {"LayerArns": [layer], "VpcIds": [exports["ContractVpcId"]]}
+    allowed = {
+        "LayerArns": [layer_of_version(exports["ContractLayerVersionArn"])],
+        "VpcIds": [exports["ContractVpcId"]],
+    }
     path.write_text(json.dumps(allowed))
     return path
 
@@ -130,16 +134,12 @@ def create_prerequisites() -> dict[str, str]:
     sns = boto3.client("sns", region_name=REGION)
     sqs = boto3.client("sqs", region_name=REGION)
     queue_url = sqs.create_queue(QueueName="contract-dead-letters")["QueueUrl"]
-    ec2 = boto3.client("ec2", region_name=REGION)
-    vpc = ec2.create_vpc(CidrBlock="10.40.0.0/16")["Vpc"]["VpcId"]
-    layer = publish_layer("contract-helpers", REGION)
+    vpc, (subnet,), group = make_network(REGION, "10.40.0.0/16")
     exports = {
         "ContractVpcId": vpc,
-        "ContractSubnetId": ec2.create_subnet(VpcId=vpc, CidrBlock="10.40.1.0/24")["Subnet"]["SubnetId"],
-        "ContractSecurityGroupId": ec2.create_security_group(
-            GroupName="contract-trigger", Description="contract trigger", VpcId=vpc
-        )["GroupId"],
-        "ContractLayerVersionArn": layer,
+        "ContractSubnetId": subnet,
+        "ContractSecurityGroupId": group,
+        "ContractLayerVersionArn": publish_layer("contract-helpers", REGION),
         "ContractPipelineTable": "contract-requests",
         "ContractSnsTable": "contract-events",
         "ContractPipelineArn": PIPELINE_ARN,

@@ -315,6 +315,11 @@ def everything_at_debug() -> Iterator[io.StringIO]:
         logger.setLevel(levels[logger.name])
 
 
+def network(cidr: str, subnets: int = 1) -> tuple[str, list[str], str]:
+    """A VPC in moto with its subnets and a security group: their IDs."""
+    return moto_world.make_network(REGION, cidr, subnets)
+
+
 def published_layer(name: str = "helpers") -> str:
     """A layer version published in moto; its ARN."""
     return moto_world.publish_layer(name, REGION)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from conftest import client, drive, hold_pipes, pipeline_properties, published_layer
+from conftest import drive, hold_pipes, network, pipeline_properties, published_layer
+from mare_dynamodb_streamtrigger.core.names import layer_of_version
 
 # Calls before the pipe's stabilization polls; then per poll one describe and the resumed context's
 # three checks (the table's stream, and that both roles are this request's), and three for the result.
@@ -149,13 +150,10 @@ def test_layers_add_no_call_and_a_vpc_adds_its_two_looks(table, aws_calls):
     """Layers ride on CreateFunction; a VpcConfig is looked up (its subnets, its security groups)
     before anything is made, at creation and at each update."""
     plain = plain_create_calls(aws_calls)
-    ec2 = client("ec2")
-    vpc = ec2.create_vpc(CidrBlock="10.50.0.0/16")["Vpc"]["VpcId"]
-    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.50.1.0/24")["Subnet"]["SubnetId"]
-    group = ec2.create_security_group(GroupName="budget", Description="budget", VpcId=vpc)["GroupId"]
+    vpc, subnets, group = network("10.50.0.0/16")
     layer = published_layer()
-    allowed = {"LayerArns": [layer.rsplit(":", 1)[0]], "VpcIds": [vpc]}
-    placed = pipeline_properties(Layers=[layer], VpcConfig={"SubnetIds": [subnet], "SecurityGroupIds": [group]})
+    allowed = {"LayerArns": [layer_of_version(layer)], "VpcIds": [vpc]}
+    placed = pipeline_properties(Layers=[layer], VpcConfig={"SubnetIds": subnets, "SecurityGroupIds": [group]})
     aws_calls.calls.clear()
     assert drive("CREATE", placed, type_configuration=allowed)[0]["status"] == "SUCCESS"
     assert aws_calls.counts() == plain + Counter({"ec2.DescribeSubnets": 1, "ec2.DescribeSecurityGroups": 1})

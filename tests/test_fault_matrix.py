@@ -16,8 +16,9 @@ from typing import Any
 import pytest
 from botocore.retries import standard
 
-from conftest import client, drive, left_behind, make_table, pipeline_properties, published_layer
+from conftest import client, drive, left_behind, make_table, network, pipeline_properties, published_layer
 from faults import ERROR_KINDS, SERVICE_ERRORS, Recorder
+from mare_dynamodb_streamtrigger.core.names import layer_of_version
 from mare_streamtrigger_local import moto_world
 
 NAME = "deployment-processor"
@@ -72,7 +73,7 @@ def created_properties() -> dict[str, Any]:
 
 def type_configuration() -> dict[str, Any]:
     """What the account's administrator allows: the world's layer and VPC."""
-    return {"LayerArns": [WORLD["layer"].rsplit(":", 1)[0]], "VpcIds": [WORLD["vpc"]]}
+    return {"LayerArns": [layer_of_version(WORLD["layer"])], "VpcIds": [WORLD["vpc"]]}
 
 
 def updated_properties(queue_arn: str) -> dict[str, Any]:
@@ -108,10 +109,7 @@ def fresh_world(moto_url: str) -> str:
     moto_world.reset(moto_url)
     make_table()
     client("sns").create_topic(Name="deployments")
-    ec2 = client("ec2")
-    vpc = ec2.create_vpc(CidrBlock="10.20.0.0/16")["Vpc"]["VpcId"]
-    subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.20.{n}.0/24")["Subnet"]["SubnetId"] for n in (1, 2)]
-    group = ec2.create_security_group(GroupName="trigger", Description="trigger", VpcId=vpc)["GroupId"]
+    vpc, subnets, group = network("10.20.0.0/16", subnets=2)
     WORLD.update(vpc=vpc, subnets=subnets, group=group, layer=published_layer())
     sqs = client("sqs")
     url = sqs.create_queue(QueueName="dlq")["QueueUrl"]

@@ -30,6 +30,7 @@ from conftest import (
     invoke,
     left_behind,
     make_table,
+    network,
     pipeline_properties,
     published_layer,
     role_statements,
@@ -312,12 +313,9 @@ def test_a_users_log_group_keeps_its_retention_and_tags_through_every_action(tab
 
 
 def test_an_update_into_a_network_or_with_a_layer_not_allowed_changes_nothing(table, aws_calls):
-    ec2 = client("ec2")
-    database_vpc = ec2.create_vpc(CidrBlock="10.60.0.0/16")["Vpc"]["VpcId"]
-    subnet = ec2.create_subnet(VpcId=database_vpc, CidrBlock="10.60.1.0/24")["Subnet"]["SubnetId"]
-    group = ec2.create_security_group(GroupName="database", Description="database", VpcId=database_vpc)["GroupId"]
+    database_vpc, (subnet,), group = network("10.60.0.0/16")
     private_layer = published_layer("finance-private")
-    team_vpc = ec2.create_vpc(CidrBlock="10.70.0.0/16")["Vpc"]["VpcId"]
+    team_vpc, _, _ = network("10.70.0.0/16")
     allowed = {"VpcIds": [team_vpc], "LayerArns": [f"arn:aws:lambda:{REGION}:{ACCOUNT}:layer:team-helpers"]}
     properties = pipeline_properties(Name="curious")
     assert drive("CREATE", properties, type_configuration=allowed)[0]["status"] == "SUCCESS"

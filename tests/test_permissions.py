@@ -13,11 +13,12 @@ from conftest import (
     devops_clients_kwargs,
     drive,
     make_table,
+    network,
     pipeline_properties,
     published_layer,
     put_table_parameters,
 )
-from mare_dynamodb_streamtrigger.core.names import role_name
+from mare_dynamodb_streamtrigger.core.names import layer_of_version, role_name
 
 SCHEMA = json.loads((Path(__file__).parent.parent / "schema.json").read_text())
 EMPTY_POLICY = json.dumps(
@@ -158,14 +159,10 @@ def test_every_handler_permission_is_used_and_every_call_is_permitted(moto, aws_
     # With a reserved concurrency (lambda:PutFunctionConcurrency), a dead-letter topic
     # (sns:GetTopicAttributes), a layer and a VPC (ec2:DescribeSubnets, ec2:DescribeSecurityGroups).
     topic = client("sns").create_topic(Name="dead-letters")["TopicArn"]
-    ec2 = client("ec2")
-    vpc = ec2.create_vpc(CidrBlock="10.80.0.0/16")["Vpc"]["VpcId"]
-    placement = {
-        "SubnetIds": [ec2.create_subnet(VpcId=vpc, CidrBlock="10.80.1.0/24")["Subnet"]["SubnetId"]],
-        "SecurityGroupIds": [ec2.create_security_group(GroupName="p", Description="p", VpcId=vpc)["GroupId"]],
-    }
+    vpc, subnets, group = network("10.80.0.0/16")
+    placement = {"SubnetIds": subnets, "SecurityGroupIds": [group]}
     layer = published_layer()
-    placed = {"LayerArns": [layer.rsplit(":", 1)[0]], "VpcIds": [vpc]}
+    placed = {"LayerArns": [layer_of_version(layer)], "VpcIds": [vpc]}
     with_topic = pipeline_properties(
         Name="pending", ReservedConcurrentExecutions=2, DeadLetterQueueArn=topic, Layers=[layer], VpcConfig=placement
     )

@@ -20,12 +20,13 @@ from conftest import (
     drive,
     invoke,
     left_behind,
+    network,
     pipeline_properties,
     published_layer,
     role_statements,
 )
 from faults import Recorder
-from mare_dynamodb_streamtrigger.core.names import role_name
+from mare_dynamodb_streamtrigger.core.names import layer_of_version, role_name
 from mare_streamtrigger_local import pipe_runner
 
 NAME = "deployment-processor"
@@ -674,13 +675,9 @@ def test_a_bad_function_log_retention_is_refused_before_anything_is_made(table, 
 # --- Layers -------------------------------------------------------------------------------------------
 
 
-def layer_of(version_arn: str) -> str:
-    return version_arn.rsplit(":", 1)[0]
-
-
 def test_layers_are_added_read_changed_and_removed(table, aws_calls: Recorder):
     first, second = published_layer("powertools"), published_layer("pandas")
-    allowed = {"LayerArns": [layer_of(first), layer_of(second)]}
+    allowed = {"LayerArns": [layer_of_version(first), layer_of_version(second)]}
     one = pipeline_properties(Layers=[first])
     final, _ = drive("CREATE", one, type_configuration=allowed)
     assert final["status"] == "SUCCESS", final
@@ -739,28 +736,13 @@ def test_a_layer_not_allowed_is_refused_before_anything_is_made(
 # --- VpcConfig ----------------------------------------------------------------------------------------
 
 
-def network(cidr: str = "10.20.0.0/16") -> tuple[str, list[str], str]:
-    """A VPC in moto with two subnets and a security group: its ID, the subnets' and the group's."""
-    ec2 = client("ec2")
-    vpc = ec2.create_vpc(CidrBlock=cidr)["Vpc"]["VpcId"]
-    base = cidr.split(".")[:2]
-    subnets = [
-        ec2.create_subnet(VpcId=vpc, CidrBlock=f"{base[0]}.{base[1]}.{n}.0/24", AvailabilityZone=f"{REGION}{zone}")[
-            "Subnet"
-        ]["SubnetId"]
-        for n, zone in ((1, "a"), (2, "b"))
-    ]
-    group = ec2.create_security_group(GroupName=f"trigger-{cidr[3:5]}", Description="trigger", VpcId=vpc)["GroupId"]
-    return vpc, subnets, group
-
-
 def vpc_statements() -> dict[str, dict[str, Any]]:
     sids = ("CreateNetworkInterfaces", "ManageNetworkInterfaces", "DescribeNetwork")
     return {sid: statement for sid, statement in role_statements(FN_ROLE).items() if sid in sids}
 
 
 def test_a_vpc_function_may_make_interfaces_in_exactly_its_subnets_and_groups(table, aws_calls: Recorder):
-    vpc, subnets, group = network()
+    vpc, subnets, group = network("10.20.0.0/16", subnets=2)
     allowed = {"VpcIds": [vpc]}
     placed = pipeline_properties(VpcConfig={"SubnetIds": subnets, "SecurityGroupIds": [group]})
     final, _ = drive("CREATE", placed, type_configuration=allowed)
@@ -802,7 +784,7 @@ def test_a_vpc_function_may_make_interfaces_in_exactly_its_subnets_and_groups(ta
 
 
 def test_a_vpc_function_that_lambda_refuses_for_the_new_grant_is_made_on_a_later_invocation(table, aws_calls: Recorder):
-    vpc, subnets, group = network()
+    vpc, subnets, group = network("10.20.0.0/16", subnets=2)
     # Lambda's words while the new network grant has not reached it (cloudposse/terraform-aws-lambda-function#10).
     aws_calls.fail(
         "lambda.CreateFunction",
@@ -818,8 +800,8 @@ def test_a_vpc_function_that_lambda_refuses_for_the_new_grant_is_made_on_a_later
 
 @pytest.mark.parametrize("case", ["no-allow-list", "other-vpc", "mixed-vpcs", "unknown-subnet"])
 def test_a_network_not_allowed_is_refused_before_anything_is_made(table, aws_calls: Recorder, case):
-    vpc, subnets, group = network()
-    other_vpc, other_subnets, other_group = network("10.30.0.0/16")
+    vpc, subnets, group = network("10.20.0.0/16", subnets=2)
+    other_vpc, other_subnets, other_group = network("10.30.0.0/16", subnets=2)
     config, allowed, message = {
         "no-allow-list": (
             {"SubnetIds": subnets, "SecurityGroupIds": [group]},

@@ -182,6 +182,20 @@ def publish_layer(name: str, region: str) -> str:
     return str(answer["LayerVersionArn"])
 
 
+def make_network(region: str, cidr: str, subnets: int = 1) -> tuple[str, list[str], str]:
+    """A VPC of `cidr` (a /16) with `subnets` subnets, one per Availability Zone, and a security
+    group: the VPC's ID, the subnets' and the group's."""
+    ec2 = boto3.client("ec2", region_name=region)
+    vpc = ec2.create_vpc(CidrBlock=cidr)["Vpc"]["VpcId"]
+    prefix = ".".join(cidr.split(".")[:2])
+    made = [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"{prefix}.{n}.0/24", AvailabilityZone=f"{region}{zone}")["Subnet"]
+        for n, zone in zip(range(1, subnets + 1), "abcdefghijklmnop", strict=False)
+    ]
+    group = ec2.create_security_group(GroupName="trigger", Description="trigger", VpcId=vpc)["GroupId"]
+    return vpc, [subnet["SubnetId"] for subnet in made], group
+
+
 def seed_table(
     name: str,
     region: str,

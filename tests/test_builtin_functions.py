@@ -19,7 +19,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from conftest import ACCOUNT, REGION, client
-from mare_streamtrigger_local import moto_world
+from mare_dynamodb_streamtrigger.core.settings import BATCH_ITEM_INPUT_TEMPLATE
+from mare_streamtrigger_local import input_template, moto_world
 
 # As in the function's archive, the built-in modules are top-level modules beside each other.
 BUILTIN = Path(__file__).resolve().parent.parent / "src" / "mare_dynamodb_streamtrigger" / "builtin"
@@ -70,6 +71,11 @@ def default_template(record: dict[str, Any]) -> dict[str, Any]:
 def pipe_event(*records: dict[str, Any]) -> list[dict[str, Any]]:
     """What the pipe invokes the function with: a JSON array, one element per record after the template."""
     return json.loads(json.dumps([default_template(r) for r in records]))
+
+
+def batch_item_event(*records: dict[str, Any]) -> list[Any]:
+    """What a trigger without Code receives: its default template keeps each record's eventID."""
+    return json.loads(json.dumps([input_template.render(BATCH_ITEM_INPUT_TEMPLATE, r) for r in records]))
 
 
 def deployment(item_id: str, status: str = "PENDING", **extra: Any) -> dict[str, Any]:
@@ -416,7 +422,7 @@ def test_sns_records_without_a_new_image_publish_nothing(topics, event, records)
 
     result = sns_topic.handler(event, None)
 
-    assert result == {"records": records, "published": []}
+    assert result == {"records": records, "published": [], "batchItemFailures": []}
     assert received(topics["raw_queue"]) == []
     assert received(topics["envelope_queue"]) == []
     assert stream_batch.clients == {}
@@ -450,7 +456,11 @@ def test_sns_reads_the_environment_at_call_time(topics, monkeypatch):
     assert [p["topic"] for p in result["published"]] == [topics["raw"]]
 
     monkeypatch.delenv("TOPIC_ARN")
-    assert sns_topic.handler(pipe_event(insert("d-2")), None) == {"records": 1, "published": []}
+    assert sns_topic.handler(pipe_event(insert("d-2")), None) == {
+        "records": 1,
+        "published": [],
+        "batchItemFailures": [],
+    }
     assert raw_bodies(topics) == [{"id": "d-1", "status": "PENDING"}]
     assert envelopes(topics) == {}
 
@@ -489,11 +499,56 @@ def test_sns_fifo_topic_gets_a_message_group(moto, monkeypatch, fresh_clients):
     assert [json.loads(m["Body"])["id"] for m in messages] == ["d-1", "d-2", "d-3"]
 
 
-def test_sns_publish_error_fails_the_batch(topics, monkeypatch):
+def test_sns_publish_error_fails_the_batch_whose_records_have_no_event_id(topics, monkeypatch):
     monkeypatch.setenv("TOPIC_ARN", f"arn:aws:sns:{REGION}:{ACCOUNT}:missing")
     with pytest.raises(ClientError) as error:
         sns_topic.handler(pipe_event(insert("d-1")), None)
     assert error.value.response["Error"]["Code"] == "NotFound"
+
+
+# SNS refuses a message over 256 KiB ("Message too long"): a record the function fails on, for real.
+OVERSIZED = {"notes": {"S": "x" * 262_144}}
+
+
+def test_sns_reports_the_record_it_failed_on_and_every_record_after_it(topics, capsys):
+    records = [insert("d-1"), insert("d-2", **OVERSIZED), insert("d-3"), remove("d-4")]
+
+    result = sns_topic.handler(batch_item_event(*records), None)
+
+    # The pipe retries from d-2: d-1 is done, and d-3 was not tried, so it is not published twice.
+    assert result["batchItemFailures"] == [{"itemIdentifier": r["eventID"]} for r in records[1:]]
+    assert [p["topic"] for p in result["published"]] == [topics["envelope"], topics["raw"]]
+    assert raw_bodies(topics) == [{"id": "d-1", "status": "PENDING"}]
+    assert "Message too long; reporting it and 2 after it" in capsys.readouterr().out
+
+
+def test_sns_reports_nothing_when_every_record_is_published(topics):
+    records = [insert("d-1"), remove("d-2"), insert("d-3")]
+
+    result = sns_topic.handler(batch_item_event(*records), None)
+
+    assert (result["records"], len(result["published"]), result["batchItemFailures"]) == (3, 4, [])
+
+
+def test_sns_without_event_ids_fails_the_whole_batch(topics, capsys):
+    with pytest.raises(ClientError) as error:
+        sns_topic.handler(pipe_event(insert("d-1"), insert("d-2", **OVERSIZED)), None)
+
+    assert error.value.response["Error"]["Code"] == "InvalidParameter"
+    assert "the records carry no eventID: the whole batch fails" in capsys.readouterr().out
+
+
+def test_the_event_ids_a_partial_response_needs_are_in_the_built_in_functions_default_event():
+    record = insert("d-1")
+    [element] = batch_item_event(record)
+    [kept] = stream_batch.records_of([element])
+    assert stream_batch.event_id(kept) == record["eventID"]
+    assert kept["dynamodb"] == {
+        "NewImage": record["dynamodb"]["NewImage"],
+        "SequenceNumber": record["dynamodb"]["SequenceNumber"],
+    }
+    assert stream_batch.failed_from([kept, {"dynamodb": {}}], 0) is None
+    assert stream_batch.failed_from([kept], 0) == [{"itemIdentifier": record["eventID"]}]
 
 
 # --- self-contained modules ----------------------------------------------------------------------------------------
@@ -551,5 +606,9 @@ def test_function_runs_with_only_the_shared_module_beside_it(path, tmp_path):
         [sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60, check=False
     )
     assert completed.returncode == 0, completed.stderr
-    expected = {"records": 0, "started": []} if path.stem == "pipeline" else {"records": 0, "published": []}
+    expected = (
+        {"records": 0, "started": []}
+        if path.stem == "pipeline"
+        else {"records": 0, "published": [], "batchItemFailures": []}
+    )
     assert json.loads(completed.stdout.splitlines()[-1]) == expected

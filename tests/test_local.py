@@ -71,9 +71,11 @@ def test_demo_json(environment, capsys):
     assert built["function role"]["PolicyName"] == "StreamTrigger"
     assert built["pipe"]["SourceParameters"]["FilterCriteria"]["Filters"]
     [batch] = [line for line in lines if line["kind"] == "batch"]
-    assert batch["event"] == [
-        {"Records": [{"dynamodb": {"NewImage": {"id": {"S": "req-1"}, "status": {"S": "PENDING"}}}}]}
-    ]
+    # The zero-code trigger's default template: the new image, and what names the record.
+    [[record]] = [element["Records"] for element in batch["event"]]
+    assert record["dynamodb"]["NewImage"] == {"id": {"S": "req-1"}, "status": {"S": "PENDING"}}
+    assert record["dynamodb"]["SequenceNumber"] == batch["first_sequence_number"]
+    assert record["eventID"]
     assert [line["kind"] for line in lines[-2:]] == ["fired", "seen"]
     [execution] = lines[-1]["value"]
     assert batch["result"]["started"] == [

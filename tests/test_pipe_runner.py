@@ -20,6 +20,7 @@ import boto3
 import pytest
 
 from conftest import ACCOUNT, PIPELINE_ARN, REGION, TABLE, client, drive, pipeline_properties
+from mare_dynamodb_streamtrigger.core.settings import BATCH_ITEM_INPUT_TEMPLATE
 from mare_streamtrigger_local import cli, moto_world, pipe_runner
 from mare_streamtrigger_local.pipe_runner import FireReport
 
@@ -138,7 +139,14 @@ def test_a_zero_code_pipeline_trigger_starts_the_pipeline_for_a_matching_insert_
 
     [batch] = report.batches
     assert (batch.read, batch.kept, batch.delivered, batch.attempts, batch.status) == (2, 1, 1, 1, "delivered")
-    assert batch.event == [image(id="req-1", status="PENDING")]
+    # Without Code, the default template keeps what names the record in a partial batch response.
+    [element] = batch.event
+    [record] = element["Records"]
+    assert record["dynamodb"] == {
+        "NewImage": image(id="req-1", status="PENDING")["Records"][0]["dynamodb"]["NewImage"],
+        "SequenceNumber": batch.first_sequence_number,
+    }
+    assert isinstance(record["eventID"], str) and record["eventID"]
     [execution] = executions("deploy-pipeline")
     assert batch.result == {"records": 1, "started": [{"pipeline": "deploy-pipeline", "executionId": execution}]}
     assert batch.logs == f"started pipeline deploy-pipeline in {REGION} for 1 record(s): execution {execution}\n"
@@ -531,6 +539,101 @@ def test_automatic_bisect_isolates_the_failing_record(table, cache):
     assert message["DDBStreamBatchInfo"]["batchSize"] == 1
     assert message["DDBStreamBatchInfo"]["startSequenceNumber"] == report.batches[3].first_sequence_number
     assert not report.ok
+
+
+# --- partial batch responses ---------------------------------------------------------------------------
+
+# Names the POISON items' records by eventID, as a pipe's partial batch response does; the answer
+# given depends on NAME_BY (eventID, or the sequence number Lambda's own stream mappings would take).
+PARTIAL = textwrap.dedent(
+    """
+    import os
+
+    def handler(event, context):
+        records = [element["Records"][0] for element in event]
+        key = os.environ["NAME_BY"]
+        failed = [r[key] if key == "eventID" else r["dynamodb"][key]
+                  for r in records if r["dynamodb"]["NewImage"]["status"]["S"] == "POISON"]
+        return {"batchItemFailures": [{"itemIdentifier": name} for name in failed]}
+    """
+)
+
+
+def partial_properties(name_by: str, **overrides: Any) -> dict[str, Any]:
+    return pipeline_properties(
+        Code={"ZipFile": PARTIAL},
+        InputTemplate=BATCH_ITEM_INPUT_TEMPLATE,
+        Environment={"PIPELINE_ARN": PIPELINE_ARN, "NAME_BY": name_by},
+        FilterPattern={"eventName": ["INSERT"]},
+        **overrides,
+    )
+
+
+def test_a_partial_batch_response_delivers_the_records_before_the_first_named_and_retries_the_rest(table, cache):
+    create(partial_properties("eventID", MaximumRetryAttempts=2))
+    for number, status in enumerate(["PENDING", "PENDING", "POISON", "PENDING"]):
+        put(id=f"req-{number}", status=status)
+
+    report = fire(cache)
+
+    # [0 1 2 3] names 2: 0 and 1 are done; [2 3] is the batch from then on, retried twice, then given up on.
+    assert [(b.status, b.kept, b.delivered, b.attempts) for b in report.batches] == [
+        ("partial", 4, 2, 1),
+        ("discarded", 2, 0, 3),
+    ]
+    partial, given_up = report.batches
+    assert partial.error == "the function reported 1 record(s) failed, from record 3 of 4"
+    assert given_up.error == "RetryAttemptsExhausted: the function reported 1 record(s) failed, from record 1 of 2"
+    assert [e["Records"][0]["dynamodb"]["NewImage"]["id"]["S"] for e in given_up.event] == ["req-2", "req-3"]
+    assert given_up.first_sequence_number == partial.event[2]["Records"][0]["dynamodb"]["SequenceNumber"]
+    assert report.summary()["records_delivered"] == 2
+    assert not report.ok
+    assert fire(cache).batches == []
+
+
+def test_a_response_naming_records_by_sequence_number_fails_the_whole_batch(table, cache):
+    create(partial_properties("SequenceNumber", MaximumRetryAttempts=0))
+    put(id="req-0", status="PENDING")
+    put(id="req-1", status="POISON")
+
+    [batch] = fire(cache).batches
+
+    # Nothing is taken as done on a name the pipe does not know: the whole batch failed.
+    assert (batch.status, batch.delivered, batch.attempts) == ("discarded", 0, 1)
+    assert batch.error is not None and "is not the eventID of a record of the batch" in batch.error
+
+
+def test_the_built_in_sns_function_has_the_records_after_a_failed_one_retried(table, topic_arn, cache):
+    url, subscriber = queue("deployments-seen")
+    client("sns").subscribe(
+        TopicArn=topic_arn, Protocol="sqs", Endpoint=subscriber, Attributes={"RawMessageDelivery": "true"}
+    )
+    dead_letters, queue_arn = queue("trigger-dlq")
+    properties = pipeline_properties(
+        TriggerType="SNS_TOPIC",
+        Environment={"TOPIC_ARN": topic_arn},
+        DeadLetterQueueArn=queue_arn,
+        MaximumRetryAttempts=1,
+        FilterPattern={"eventName": ["INSERT"]},
+    )
+    del properties["Code"]
+    create(properties)
+    put(id="req-1", status="PENDING")
+    # SNS refuses a message over 256 KiB: the function fails on this record, in every attempt.
+    put(id="req-2", status="PENDING", notes="x" * 262_144)
+    put(id="req-3", status="PENDING")
+
+    report = fire(cache)
+
+    assert [(b.status, b.kept, b.delivered, b.attempts) for b in report.batches] == [
+        ("partial", 3, 1, 1),
+        ("dead-lettered", 2, 0, 2),
+    ]
+    assert [body["id"] for body in messages(url)] == ["req-1"]  # once, never again
+    [message] = messages(dead_letters)
+    assert message["DDBStreamBatchInfo"]["batchSize"] == 2
+    assert message["DDBStreamBatchInfo"]["startSequenceNumber"] == report.batches[1].first_sequence_number
+    assert message["responseContext"]["functionError"] is None
 
 
 # --- the command -----------------------------------------------------------------------------------

@@ -17,7 +17,10 @@ the stream is drained:
    limit). Each batch is one invocation of the function with the JSON array of transformed records.
 4. A batch whose invocation fails is retried as the pipe would: up to MaximumRetryAttempts times,
    while its oldest record is younger than MaximumRecordAgeInSeconds; with AUTOMATIC_BISECT a failed
-   batch of more than one record is halved and each half delivered in turn. A batch given up on is
+   batch of more than one record is halved and each half delivered in turn. A function that answers
+   with a partial batch response (`batchItemFailures`, records named by eventID) has the records
+   before the first one it named delivered, and the rest retried as the batch, without halving
+   (`first_reported_failure` says how an answer is read). A batch given up on is
    described in one message to the dead-letter queue or topic (stream, shard, first and last sequence numbers,
    batch size; never the records), then skipped. With both limits infinite (-1) the deployed pipe
    would retry until the records leave the stream, blocking the shard: the runner stops that shard
@@ -59,8 +62,9 @@ GET_RECORDS_LIMIT = 1000  # DynamoDB Streams' largest page
 PAYLOAD_LIMIT = 6 * 1024 * 1024  # a synchronous Lambda invocation's request payload
 ATTEMPTS_CAP = 10  # local attempts at a batch the deployed pipe would retry without end
 INFINITE = -1
-# Batch statuses that are no failure: a bisected batch's halves are reported after it.
-SUCCESSFUL = ("delivered", "filtered", "bisected")
+# Batch statuses that are no failure: a bisected batch's halves, and the rest of a partly delivered
+# batch, are reported after it.
+SUCCESSFUL = ("delivered", "filtered", "bisected", "partial")
 
 
 def default_cache_folder() -> Path:
@@ -188,12 +192,15 @@ class Batch:
     def oldest(self) -> float:
         return float(min(record["dynamodb"]["ApproximateCreationDateTime"] for record in self.records))
 
-    def halves(self) -> tuple[Batch, Batch]:
-        middle = len(self.records) // 2
-        first = Batch(self.shard, self.records[:middle], self.events[:middle], self.read)
+    def split(self, at: int) -> tuple[Batch, Batch]:
+        """The records before `at`, and the rest."""
+        first = Batch(self.shard, self.records[:at], self.events[:at], self.read)
         first.end = first.last
-        second = Batch(self.shard, self.records[middle:], self.events[middle:], 0, self.end)
+        second = Batch(self.shard, self.records[at:], self.events[at:], 0, self.end)
         return first, second
+
+    def halves(self) -> tuple[Batch, Batch]:
+        return self.split(len(self.records) // 2)
 
 
 @dataclass
@@ -207,7 +214,7 @@ class BatchReport:
     kept: int
     delivered: int
     attempts: int
-    status: str  # delivered | filtered | bisected | dead-lettered | discarded | blocked
+    status: str  # delivered | filtered | bisected | partial | dead-lettered | discarded | blocked
     event: Any = None  # what the function received: the JSON array of transformed records
     result: Any = None
     error: str | None = None
@@ -451,54 +458,76 @@ class PipeRunner:
 
     def deliver(self, batch: Batch, function: LocalFunction) -> list[BatchReport]:
         """Invokes the function with the batch, retrying or bisecting it as the pipe would."""
-        attempts, outcome = 0, Outcome()
+        attempts, outcome, error, done = 0, Outcome(), None, list[BatchReport]()
         while True:
             if self.pipe.record_age != INFINITE and self.now() - batch.oldest() > self.pipe.record_age:
-                return [self.give_up(batch, attempts, outcome, "RecordAgeExceeded")]
+                return [*done, self.give_up(batch, attempts, outcome, error, "RecordAgeExceeded")]
             attempts += 1
             outcome = function.invoke(batch.events)
-            if not outcome.failed:
-                return [self.reported(batch, attempts, outcome, "delivered")]
-            if self.pipe.bisect and len(batch.records) > 1:
+            failed_at, problem = (0, None) if outcome.failed else first_reported_failure(batch.records, outcome.result)
+            if failed_at is None:
+                return [*done, self.reported(batch, attempts, outcome, "delivered")]
+            error = outcome.error or problem
+            if error is None:  # a partial batch response that names records of the batch
+                named, kept = len(outcome.result["batchItemFailures"]), len(batch.records)
+                error = f"the function reported {named} record(s) failed, from record {failed_at + 1} of {kept}"
+                if failed_at:
+                    done.append(self.reported(batch, attempts, outcome, "partial", error, delivered=failed_at))
+                    batch = batch.split(failed_at)[1]
+            elif self.pipe.bisect and len(batch.records) > 1:
                 first, second = batch.halves()
-                reports = [self.reported(batch, attempts, outcome, "bisected"), *self.deliver(first, function)]
+                reports = [
+                    *done,
+                    self.reported(batch, attempts, outcome, "bisected", error),
+                    *self.deliver(first, function),
+                ]
                 return reports if reports[-1].status == "blocked" else [*reports, *self.deliver(second, function)]
             if self.pipe.retry_attempts != INFINITE and attempts > self.pipe.retry_attempts:
-                return [self.give_up(batch, attempts, outcome, "RetryAttemptsExhausted")]
+                return [*done, self.give_up(batch, attempts, outcome, error, "RetryAttemptsExhausted")]
             if (
                 self.pipe.retry_attempts == INFINITE
                 and self.pipe.record_age == INFINITE
                 and attempts >= self.attempts_cap
             ):
-                blocked = self.reported(batch, attempts, outcome, "blocked")
-                blocked.error = (
-                    f"{outcome.error} (the pipe retries this batch until its records leave the stream; "
-                    f"the runner stopped after {attempts} attempts and tries it again on the next run)"
+                blocked = self.reported(
+                    batch,
+                    attempts,
+                    outcome,
+                    "blocked",
+                    f"{error} (the pipe retries this batch until its records leave the stream; "
+                    f"the runner stopped after {attempts} attempts and tries it again on the next run)",
                 )
-                return [blocked]
+                return [*done, blocked]
 
-    def reported(self, batch: Batch, attempts: int, outcome: Outcome, status: str) -> BatchReport:
-        delivered = len(batch.records) if status == "delivered" else 0
+    def reported(
+        self,
+        batch: Batch,
+        attempts: int,
+        outcome: Outcome,
+        status: str,
+        error: str | None = None,
+        delivered: int | None = None,
+    ) -> BatchReport:
         return BatchReport(
             batch.shard,
             batch.first,
             batch.last,
             batch.read,
             len(batch.records),
-            delivered,
+            (len(batch.records) if status == "delivered" else 0) if delivered is None else delivered,
             attempts,
             status,
             event=batch.events,
             result=outcome.result,
-            error=outcome.error,
+            error=error,
             logs=outcome.logs,
             function_seconds=outcome.seconds,
         )
 
-    def give_up(self, batch: Batch, attempts: int, outcome: Outcome, condition: str) -> BatchReport:
+    def give_up(self, batch: Batch, attempts: int, outcome: Outcome, error: str | None, condition: str) -> BatchReport:
         """The batch is skipped; with a dead-letter queue, one message describes it there."""
-        report = self.reported(batch, attempts, outcome, "dead-lettered" if self.pipe.dead_letter_arn else "discarded")
-        report.error = f"{condition}: {outcome.error}" if outcome.error else condition
+        status = "dead-lettered" if self.pipe.dead_letter_arn else "discarded"
+        report = self.reported(batch, attempts, outcome, status, f"{condition}: {error}" if error else condition)
         if self.pipe.dead_letter_arn:
             report.dead_letter_message_id = self.send_to_dead_letter_queue(batch, attempts, outcome, condition)
         return report
@@ -514,6 +543,36 @@ class PipeRunner:
         sqs = self.as_pipe_role("sqs")
         url = sqs.get_queue_url(QueueName=target, QueueOwnerAWSAccountId=account)["QueueUrl"]
         return str(sqs.send_message(QueueUrl=url, MessageBody=body)["MessageId"])
+
+
+def first_reported_failure(records: list[Json], result: Any) -> tuple[int | None, str | None]:
+    """Where a function's answer has the pipe retry its batch from, and why it fails the whole batch.
+
+    (None, None): the batch succeeded, as an answer without `batchItemFailures`, or with it null or
+    empty, says. (index, None): the answer names records of the batch by eventID, the identifier Pipes
+    documents for a DynamoDB source; the pipe retries from the first of them. (0, why): an answer that
+    names records wrongly (not a list, an entry without an itemIdentifier, an identifier that is no
+    eventID of the batch, such as a sequence number) fails the whole batch, as Lambda's stream event
+    source mappings treat such answers; no record is ever taken as done because of it.
+    """
+    failures = result.get("batchItemFailures") if isinstance(result, dict) else None
+    if not failures:
+        return None, None
+    if not isinstance(failures, list):
+        return 0, "batchItemFailures is not a list: the whole batch failed"
+    positions = {record.get("eventID"): index for index, record in enumerate(records)}
+    named: list[int] = []
+    for entry in failures:
+        identifier = entry.get("itemIdentifier") if isinstance(entry, dict) else None
+        if not isinstance(identifier, str) or not identifier:
+            return 0, "an entry of batchItemFailures has no itemIdentifier: the whole batch failed"
+        if identifier not in positions:
+            return 0, (
+                f"itemIdentifier {identifier[:64]!r} is not the eventID of a record of the batch "
+                "(Pipes names DynamoDB records by eventID, not by sequence number): the whole batch failed"
+            )
+        named.append(positions[identifier])
+    return min(named), None
 
 
 def iso(seconds: float) -> str:

@@ -13,6 +13,7 @@ from mare_streamtrigger_local.pipe_runner import (
     Checkpoints,
     PipeSettings,
     dead_letter_message,
+    first_reported_failure,
     stream_record,
     written_after,
 )
@@ -123,6 +124,54 @@ def test_halves_keep_order_and_the_checkpoint_end():
     assert [r["dynamodb"]["SequenceNumber"] for r in first.records] == ["0", "1"]
     assert [r["dynamodb"]["SequenceNumber"] for r in second.records] == ["2", "3", "4"]
     assert (first.end, second.end, first.read + second.read) == ("1", "9", 6)
+
+
+def test_a_split_keeps_order_and_the_checkpoint_end():
+    batch = Batch("s", [record(str(n), 0) for n in range(5)], list(range(5)), 6, "9")
+    done, rest = batch.split(4)
+    assert ([r["dynamodb"]["SequenceNumber"] for r in done.records], rest.events) == (["0", "1", "2", "3"], [4])
+    assert (done.end, rest.end) == ("3", "9")
+
+
+IDENTIFIED = [{"eventID": f"e{n}", "dynamodb": {"SequenceNumber": str(100 + n)}} for n in range(4)]
+
+
+@pytest.mark.parametrize(
+    ("result", "expected"),
+    [
+        # A success: no answer, another answer, or no failure named.
+        (None, (None, None)),
+        ({"published": []}, (None, None)),
+        ({"batchItemFailures": None}, (None, None)),
+        ({"batchItemFailures": []}, (None, None)),
+        ([{"batchItemFailures": [{"itemIdentifier": "e1"}]}], (None, None)),
+        # Records named by eventID: retried from the first in the batch, whatever the order named.
+        ({"batchItemFailures": [{"itemIdentifier": "e2"}]}, (2, None)),
+        ({"batchItemFailures": [{"itemIdentifier": "e3"}, {"itemIdentifier": "e1"}]}, (1, None)),
+        ({"batchItemFailures": [{"itemIdentifier": "e0"}]}, (0, None)),
+    ],
+)
+def test_a_partial_batch_response_names_records_by_event_id(result, expected):
+    assert first_reported_failure(IDENTIFIED, result) == expected
+
+
+@pytest.mark.parametrize(
+    ("failures", "why"),
+    [
+        ("e1", "batchItemFailures is not a list"),
+        ([{"itemIdentifier": ""}], "has no itemIdentifier"),
+        ([{"id": "e1"}], "has no itemIdentifier"),
+        (["e1"], "has no itemIdentifier"),
+        ([{"itemIdentifier": "e1"}, {"itemIdentifier": None}], "has no itemIdentifier"),
+        # Lambda's stream event source mappings name records by sequence number; a pipe does not.
+        ([{"itemIdentifier": "101"}], "'101' is not the eventID of a record of the batch"),
+        ([{"itemIdentifier": "e9"}], "'e9' is not the eventID"),
+    ],
+)
+def test_a_response_that_names_records_wrongly_fails_the_whole_batch(failures, why):
+    at, problem = first_reported_failure(IDENTIFIED, {"batchItemFailures": failures})
+    assert at == 0
+    assert problem is not None and why in problem and problem.endswith("the whole batch failed")
 
 
 def test_a_planted_partial_link_in_a_shared_cache_is_never_written_through(tmp_path):

@@ -56,6 +56,16 @@ def test_setting_gives_the_default_when_absent(prop, default):
     assert settings.setting(model(), prop) == default
 
 
+def test_a_trigger_without_code_keeps_each_records_event_id_by_default():
+    built_in = model(Code=REMOVE)
+    assert built_in.Code is None
+    assert settings.setting(built_in, "InputTemplate") == settings.BATCH_ITEM_INPUT_TEMPLATE
+    assert request_arguments.target_parameters(built_in)["InputTemplate"] == settings.BATCH_ITEM_INPUT_TEMPLATE
+    # The user's own template wins, with Code or without.
+    assert settings.setting(model(Code=REMOVE, InputTemplate="<$>"), "InputTemplate") == "<$>"
+    assert settings.setting(model(), "InputTemplate") == DEFAULT_TEMPLATE
+
+
 def test_defaults_agree_with_the_schema():
     schema_defaults = {
         prop: definition["default"] for prop, definition in SCHEMA["properties"].items() if "default" in definition

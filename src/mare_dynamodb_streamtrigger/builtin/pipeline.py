@@ -5,6 +5,10 @@ Deployed with `stream_batch.py` beside it: the standard library and boto3 only.
 Each invocation (one batch of stream records from the EventBridge Pipe) starts each pipeline whose ARN
 is the value of one of the function's environment variables, once, with a client for the pipeline's
 region. A batch without records starts nothing. The records are read as `stream_batch` says.
+
+A start that fails raises: the pipeline is started for the batch, not for a record, so there is no
+record to name in a partial batch response, and the pipe retries the whole batch (pipelines started
+before the failed one are started again).
 """
 
 from __future__ import annotations

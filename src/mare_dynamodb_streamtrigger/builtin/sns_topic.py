@@ -8,6 +8,11 @@ environment variables, with a client for the topic's region. Numbers become inte
 floats; sets become sorted lists; binary values become base64 strings. Records without a new image
 (REMOVE events) are counted but not published. A FIFO topic gets the function's name as message group
 and the message's SHA-256 as deduplication id. The records are read as `stream_batch` says.
+
+When publishing a record fails, the records after it are not tried: the function answers with a
+partial batch response naming that record and the rest (`stream_batch.failed_from`), so the pipe retries
+from it and the records before it are not published twice. Without eventIDs to name them, it raises,
+and the pipe retries the whole batch.
 """
 
 from __future__ import annotations
@@ -116,17 +121,32 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
         print(f"{len(records)} record(s) but no SNS topic ARN in the environment: nothing to publish")
     group = os.environ.get("AWS_LAMBDA_FUNCTION_NAME") or "stream-trigger"
     for index, record in enumerate(records):
-        image = new_image(record)
-        if image is None:
-            print(f"record {index}: no NewImage (a REMOVE?), skipped")
-            continue
-        message = json.dumps(unwrap(image), sort_keys=True, separators=(",", ":"), allow_nan=False)
-        for region, arn in targets:
-            request: dict[str, Any] = {"TopicArn": arn, "Message": message}
-            if arn.endswith(".fifo"):
-                request["MessageGroupId"] = group
-                request["MessageDeduplicationId"] = hashlib.sha256(message.encode()).hexdigest()
-            message_id = stream_batch.client("sns", region).publish(**request)["MessageId"]
-            print(f"record {index}: published to {arn}: message {message_id}")
-            published.append({"topic": arn, "messageId": message_id})
-    return {"records": len(records), "published": published}
+        try:
+            published.extend(publish(index, record, targets, group))
+        except Exception as error:
+            failures = stream_batch.failed_from(records, index)
+            if failures is None:
+                print(f"record {index}: {type(error).__name__}; the records carry no eventID: the whole batch fails")
+                raise
+            print(f"record {index}: {type(error).__name__}: {error}; reporting it and {len(failures) - 1} after it")
+            return {"records": len(records), "published": published, "batchItemFailures": failures}
+    return {"records": len(records), "published": published, "batchItemFailures": []}
+
+
+def publish(index: int, record: Any, targets: list[tuple[str, str]], group: str) -> list[dict[str, str]]:
+    """The record's new image published to every topic; nothing for a record without one."""
+    image = new_image(record)
+    if image is None:
+        print(f"record {index}: no NewImage (a REMOVE?), skipped")
+        return []
+    message = json.dumps(unwrap(image), sort_keys=True, separators=(",", ":"), allow_nan=False)
+    published: list[dict[str, str]] = []
+    for region, arn in targets:
+        request: dict[str, Any] = {"TopicArn": arn, "Message": message}
+        if arn.endswith(".fifo"):
+            request["MessageGroupId"] = group
+            request["MessageDeduplicationId"] = hashlib.sha256(message.encode()).hexdigest()
+        message_id = stream_batch.client("sns", region).publish(**request)["MessageId"]
+        print(f"record {index}: published to {arn}: message {message_id}")
+        published.append({"topic": arn, "messageId": message_id})
+    return published

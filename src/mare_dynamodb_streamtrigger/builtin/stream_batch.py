@@ -4,8 +4,13 @@ Zipped beside the built-in function's module, at the archive's root, so the func
 `stream_batch`: the standard library and boto3 only.
 
 The event is the pipe's JSON array, one element per record after the pipe's InputTemplate; the default
-template makes each element `{"Records": [{"dynamodb": {"NewImage": {...}}}]}`. Also accepted: a single
-element instead of the array, and elements without `Records`, each then being one record.
+template of a trigger without Code makes each element
+`{"Records": [{"eventID": "...", "dynamodb": {"NewImage": {...}, "SequenceNumber": "..."}}]}`. Also
+accepted: a single element instead of the array, and elements without `Records`, each then being one record.
+
+A function that fails on a record answers with a partial batch response naming it and every record
+after it by eventID (`failed_from`): the pipe retries from the first record named. Records without an
+eventID (a template that drops it) cannot be named, and the whole batch fails instead.
 """
 
 from __future__ import annotations
@@ -60,3 +65,18 @@ def records_of(event: Any) -> list[Any]:
         elif element is not None:
             records.append(element)
     return records
+
+
+def event_id(record: Any) -> str | None:
+    """The record's eventID, which names it in a partial batch response; None when the template dropped it."""
+    identifier = record.get("eventID") if isinstance(record, dict) else None
+    return identifier if isinstance(identifier, str) and identifier else None
+
+
+def failed_from(records: list[Any], index: int) -> list[dict[str, str]] | None:
+    """batchItemFailures naming records[index:] (the one failed on, and those not yet tried), or None
+    when one of them has no eventID: then only failing the whole batch keeps it from being lost."""
+    identifiers = [event_id(record) for record in records[index:]]
+    if any(identifier is None for identifier in identifiers):
+        return None
+    return [{"itemIdentifier": identifier} for identifier in identifiers if identifier is not None]

@@ -9,6 +9,15 @@ from mare_dynamodb_streamtrigger.models import ResourceModel
 
 DEFAULT_INPUT_TEMPLATE = '{"Records": [{"dynamodb": {"NewImage": <$.dynamodb.NewImage>}}]}'
 
+# The construct's template keeping what names a record in a partial batch response: Pipes matches a
+# batchItemFailures itemIdentifier to the source record's eventID (docs/aws-behaviour.md). The
+# sequence number is kept too: Lambda's own stream event source mappings name records by it.
+# The default of a trigger without Code, so that the built-in function can report the records it failed on.
+BATCH_ITEM_INPUT_TEMPLATE = (
+    '{"Records": [{"eventID": "<$.eventID>", "dynamodb": {"NewImage": <$.dynamodb.NewImage>, '
+    '"SequenceNumber": "<$.dynamodb.SequenceNumber>"}}]}'
+)
+
 
 DEFAULTS: dict[str, Any] = {
     "Runtime": "python3.12",
@@ -42,12 +51,15 @@ LOGGING_LEVELS = ("ERROR", "INFO", "TRACE")
 
 def setting(model: ResourceModel, prop: str) -> Any:
     """The value in force: the model's own (0 included), else the default, which for the retry
-    limits depends on whether the trigger has a dead-letter queue."""
+    limits depends on whether the trigger has a dead-letter queue, and for the input template on
+    whether it has Code."""
     value = getattr(model, prop)
     if value is not None:
         return value
     if prop in RETRY_DEFAULTS:
         return (DEAD_LETTER_DEFAULTS if model.DeadLetterQueueArn else RETRY_DEFAULTS)[prop]
+    if prop == "InputTemplate" and model.Code is None:
+        return BATCH_ITEM_INPUT_TEMPLATE
     return DEFAULTS.get(prop)
 
 

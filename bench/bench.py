@@ -47,24 +47,26 @@ MINIMUM = {
         "pipes.DescribePipe per poll until RUNNING",
         "per later invocation, its context's claims: dynamodb.DescribeTable (the latest stream) + "
         "2 x iam.GetRole (roles made by this request)",
-        "the result: Read's 4 calls",
+        "the result: Read's 5 calls",
     ],
     "READ": [
         "lambda.GetFunction",
         "pipes.DescribePipe",
         "iam.GetRolePolicy",
         "logs.DescribeLogGroups (the function's log group: its retention, if the type's)",
+        "cloudwatch.DescribeAlarms (the pipe-failures alarm: its topic, if the type's)",
     ],
     "UPDATE": [
         "lambda.GetFunction + pipes.DescribePipe (must exist)",
         "2 x iam.PutRolePolicy",
         "changes only",
-        "the result (4 calls)",
+        "the result (5 calls)",
     ],
     "DELETE": [
         "lambda.GetFunction + pipes.DescribePipe (must exist)",
         "pipes.DeletePipe",
         "pipes.DescribePipe per poll until gone",
+        "cloudwatch.DescribeAlarms (delete the trigger's alarms, only where tagged as its own)",
         "lambda.GetFunction + lambda.DeleteFunction (the function's role is the trigger's, looked at as it goes)",
         "2 x logs.ListTagsForResource (remove the function's and the pipe's log groups only if the type made them)",
         "2 x (iam.GetRole + iam.DeleteRolePolicy + iam.DeleteRole) (each role under the type's path, with its marker)",

@@ -116,6 +116,30 @@ STATEMENTS: dict[str, tuple[list[str], Any, dict[str, Any] | None]] = {
         [in_account("logs", "log-group:/aws/vendedlogs/pipes/*"), in_account("logs", "log-group:/aws/lambda/*")],
         None,
     ),
+    # The triggers' alarms only (names.ALARM_PREFIX), and only alarms whose every action notifies an
+    # SNS topic of this region: never an EC2, Systems Manager or Lambda action (CloudWatch user guide,
+    # "Using condition keys to limit alarm actions"). The handlers change or delete only an alarm
+    # tagged as the type's own.
+    "TriggerAlarms": (
+        ["cloudwatch:PutMetricAlarm"],
+        in_account("cloudwatch", "alarm:mare-streamtrigger-*"),
+        {
+            "ForAllValues:StringLike": {
+                "cloudwatch:AlarmActions": {"Fn::Sub": "arn:${AWS::Partition}:sns:${AWS::Region}:*:*"}
+            }
+        },
+    ),
+    "TriggerAlarmUpkeep": (
+        [
+            "cloudwatch:DeleteAlarms",
+            "cloudwatch:DescribeAlarms",
+            "cloudwatch:ListTagsForResource",
+            "cloudwatch:TagResource",
+            "cloudwatch:UntagResource",
+        ],
+        in_account("cloudwatch", "alarm:mare-streamtrigger-*"),
+        None,
+    ),
     # What Pipes' CloudWatch Logs delivery asks of the caller of CreatePipe and UpdatePipe (Pipes
     # user guide, "Logging EventBridge Pipes"); none of these actions has a resource type.
     "PipeLogDelivery": (

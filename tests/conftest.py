@@ -82,7 +82,10 @@ def record_handler_calls() -> Iterator[dict[str, set[str]]]:
 
     def client_recording(self: Aws, service: str, credentials: dict[str, str] | None = None) -> Any:
         made = make_client(self, service, credentials)
-        prefix = made.meta.service_model.signing_name
+        # IAM's prefix for the service's actions: its signing name, but for CloudWatch's ("monitoring").
+        prefix = {"monitoring": "cloudwatch"}.get(
+            made.meta.service_model.signing_name, made.meta.service_model.signing_name
+        )
 
         def record(model: Any, **_kwargs: Any) -> None:
             if current:
@@ -166,17 +169,18 @@ def role_statements(role_name: str) -> dict[str, dict[str, Any]]:
 
 
 def left_behind() -> dict[str, list[str]]:
-    """What the type makes, as it is in moto now: roles (any path), functions, pipes and log groups."""
+    """What the type makes, as it is in moto now: roles (any path), functions, pipes, log groups and alarms."""
     return {
         "roles": [r["RoleName"] for r in client("iam").list_roles()["Roles"]],
         "functions": [f["FunctionName"] for f in client("lambda").list_functions()["Functions"]],
         "pipes": [p["Name"] for p in client("pipes").list_pipes()["Pipes"]],
         "log groups": [g["logGroupName"] for g in client("logs").describe_log_groups()["logGroups"]],
+        "alarms": [a["AlarmName"] for a in client("cloudwatch").describe_alarms()["MetricAlarms"]],
     }
 
 
 # What left_behind shows where nothing was made, or all of it was removed.
-NOTHING_LEFT: dict[str, list[str]] = {"roles": [], "functions": [], "pipes": [], "log groups": []}
+NOTHING_LEFT: dict[str, list[str]] = {"roles": [], "functions": [], "pipes": [], "log groups": [], "alarms": []}
 
 
 def hold_pipes(moto_url: str, describes: int) -> None:

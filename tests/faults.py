@@ -128,6 +128,14 @@ SERVICE_ERRORS: dict[str, dict[str, tuple[str, int]]] = {
         "internal": ("KMSInternalException", 500),
         "not-found": ("NotFoundException", 400),
     },
+    # CloudWatch's codes (botocore's cloudwatch model: each error's query "code").
+    "cloudwatch": {
+        "throttling": ("Throttling", 400),
+        "access-denied": ("AccessDenied", 403),
+        "internal": ("InternalServiceError", 500),
+        "conflict": ("ResourceConflict", 409),
+        "not-found": ("ResourceNotFound", 404),
+    },
     "dynamodb": {
         "throttling": ("ThrottlingException", 400),
         "access-denied": ("AccessDeniedException", 400),
@@ -223,7 +231,8 @@ def install(monkeypatch: pytest.MonkeyPatch) -> Recorder:
             recorder.calls.append(operation)
             if recorder.nth_call_error and recorder.nth_call_error[0] == len(recorder.calls):
                 code, status = SERVICE_ERRORS[service][recorder.nth_call_error[1]]
-                protocol = model.metadata["protocol"]
+                # The protocol botocore speaks (CloudWatch's model lists several; botocore picks JSON).
+                protocol = model.service_model.resolved_protocol
                 pending.append(error_answer(protocol, code, status, f"injected {code} on call {len(recorder.calls)}"))
             for fault in recorder.faults:
                 if fault.operation == operation and (answer := fault(**kwargs)) is not None:

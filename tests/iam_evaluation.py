@@ -64,26 +64,32 @@ def _listed(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def _condition_holds(condition: dict[str, dict[str, Any]], context: dict[str, str]) -> bool:
+def _condition_holds(condition: dict[str, dict[str, Any]], context: tuple[tuple[str, str], ...]) -> bool:
+    """A key may have several values (cloudwatch:AlarmActions): ForAllValues holds when every one
+    matches, and, as in IAM, when there is none; a single-valued operator needs exactly one."""
     for operator, tests in condition.items():
         for key, expected in tests.items():
-            actual = context.get(key)
-            if actual is None:
+            values = [value for name, value in context if name == key]
+            if operator.startswith("ForAllValues:"):
+                compare = operator.removeprefix("ForAllValues:")
+                if not all(_matches(compare, value, expected) for value in values):
+                    return False
+            elif len(values) != 1 or not _matches(operator, values[0], expected):
                 return False
-            if operator in ("StringEquals", "ArnEquals"):
-                if actual not in _listed(expected):
-                    return False
-            elif operator in ("StringLike", "ArnLike"):
-                if not any(fnmatchcase(actual, pattern) for pattern in _listed(expected)):
-                    return False
-            else:
-                raise AssertionError(f"condition operator {operator} is not evaluated here")
     return True
+
+
+def _matches(operator: str, actual: str, expected: Any) -> bool:
+    if operator in ("StringEquals", "ArnEquals"):
+        return actual in _listed(expected)
+    if operator in ("StringLike", "ArnLike"):
+        return any(fnmatchcase(actual, pattern) for pattern in _listed(expected))
+    raise AssertionError(f"condition operator {operator} is not evaluated here")
 
 
 def allowing_statement(statements: list[dict[str, Any]], request: Request) -> str | None:
     """The Sid of the first statement that allows the request, or None: denied."""
-    context = dict(request.context)
+    context = request.context
     for statement in statements:
         assert statement["Effect"] == "Allow" and "NotAction" not in statement and "NotResource" not in statement
         actions = [action.lower() for action in _listed(statement["Action"])]
@@ -159,6 +165,14 @@ def requests_of_call(
         found.append(Request(action, params.get("resourceArn") or f"{scope}:log-group:{params['logGroupName']}"))
     elif service == "dynamodb":
         found.append(Request(action, f"{scope}:table/{params['TableName']}"))
+    elif service == "cloudwatch":
+        # IAM authorizes an alarm call on each alarm it names; PutMetricAlarm with its actions as
+        # cloudwatch:AlarmActions (CloudWatch user guide, "Using condition keys to limit alarm actions").
+        alarms = params.get("AlarmNames") or [params.get("AlarmName") or params["ResourceARN"].split(":alarm:")[-1]]
+        actions = tuple(
+            ("cloudwatch:AlarmActions", arn) for arn in [*params.get("AlarmActions", []), *params.get("OKActions", [])]
+        )
+        found.extend(Request(action, f"{scope}:alarm:{alarm}", actions) for alarm in alarms)
     elif service == "ssm":
         found.extend(Request(action, f"{scope}:parameter/{parameter.lstrip('/')}") for parameter in params["Names"])
     elif service == "sts":

@@ -314,13 +314,14 @@ def test_an_invocation_starts_no_step_after_its_time_budget_and_the_next_goes_on
     final, events = drive("CREATE", pipeline_properties())
 
     assert final["status"] == "SUCCESS", final
-    # Two steps fit in 15 s of 6 s steps; create has ten.
+    # Two steps fit in 15 s of 6 s steps; create has eleven.
     continued = [e for e in events if e["status"] == "IN_PROGRESS"]
     assert [e["message"] for e in continued] == [
         "Continuing at step log_group: this invocation used its 15 s",
         "Continuing at step function: this invocation used its 15 s",
         "Continuing at step concurrency: this invocation used its 15 s",
         "Continuing at step pipe: this invocation used its 15 s",
+        "Continuing at step alarms: this invocation used its 15 s",
     ]
     assert {e["callbackDelaySeconds"] for e in continued} == {1}
     assert world()["pipes"] == [NAME]

@@ -5,19 +5,22 @@ from __future__ import annotations
 
 from collections import Counter
 
-from conftest import drive, hold_pipes, network, pipeline_properties, published_layer
+from conftest import client, drive, hold_pipes, network, pipeline_properties, published_layer
 from mare_dynamodb_streamtrigger.core.names import layer_of_version
 
 # Calls before the pipe's stabilization polls; then per poll one describe and the resumed context's
 # three checks (the table's stream, and that both roles are this request's), and three for the result.
 CREATE_BEFORE_POLLS = 12  # one pipes.ListPipes: how many pipes read the stream already
 CREATE_PER_POLL = 4
-READ = 4  # and the function log group's (DescribeLogGroups): its retention, if the type's
-UPDATE = 11  # a configuration change: no code, tags or wait; DescribeTable for the table's KMS key
-DELETE_BEFORE_POLLS = 3  # then one describe per poll, two log group looks and four deletions
-# Each part is looked at as it is removed: the function (GetFunction), the function's and the pipe's
-# log groups (ListTagsForResource: the type's own?) and each role (GetRole: under the type's path, with its marker).
-DELETE_AFTER_POLLS = 10
+# And the function log group's (DescribeLogGroups): its retention, if the type's; and the trigger's
+# pipe-failures alarm (DescribeAlarms): its topic, if the type's.
+READ = 5
+UPDATE = 12  # a configuration change: no code, tags or wait; DescribeTable for the table's KMS key
+DELETE_BEFORE_POLLS = 3  # then one describe per poll, the alarms' and two log group looks, four deletions
+# Each part is looked at as it is removed: the trigger's alarms (DescribeAlarms), the function
+# (GetFunction), the function's and the pipe's log groups (ListTagsForResource: the type's own?) and
+# each role (GetRole: under the type's path, with its marker).
+DELETE_AFTER_POLLS = 11
 
 
 def plain_create_calls(aws_calls) -> Counter[str]:
@@ -161,3 +164,32 @@ def test_layers_add_no_call_and_a_vpc_adds_its_two_looks(table, aws_calls):
     assert drive("UPDATE", placed, previous=placed, type_configuration=allowed)[0]["status"] == "SUCCESS"
     ec2_calls = Counter({call: n for call, n in aws_calls.counts().items() if call.startswith("ec2.")})
     assert ec2_calls == Counter({"ec2.DescribeSubnets": 1, "ec2.DescribeSecurityGroups": 1})
+
+
+def test_alarms_add_one_look_and_one_put_each(table, aws_calls):
+    """CREATE: a look at the alarm names before anything is made, and in the alarms step a look and
+    one PutMetricAlarm per alarm (3 without a dead-letter queue); Read then reads the pipe-failures
+    alarm's tags. UPDATE with nothing changed: the first look (the alarms and their tags), which
+    the alarms step reuses, and Read's; nothing put."""
+    plain = plain_create_calls(aws_calls)
+    aws_calls.calls.clear()
+    watched = pipeline_properties(AlarmTopicArn=topic_arn())
+    assert drive("CREATE", watched)[0]["status"] == "SUCCESS"
+    added = Counter(
+        {"cloudwatch.DescribeAlarms": 2, "cloudwatch.PutMetricAlarm": 3, "cloudwatch.ListTagsForResource": 1}
+    )
+    assert aws_calls.counts() == plain + added
+    aws_calls.calls.clear()
+    assert drive("UPDATE", watched, previous=watched)[0]["status"] == "SUCCESS"
+    alarm_calls = Counter({call: n for call, n in aws_calls.counts().items() if call.startswith("cloudwatch.")})
+    assert alarm_calls == Counter({"cloudwatch.DescribeAlarms": 2, "cloudwatch.ListTagsForResource": 4})
+    aws_calls.calls.clear()
+    assert drive("DELETE", {"Name": "deployment-processor"})[0]["status"] == "SUCCESS"
+    alarm_calls = Counter({call: n for call, n in aws_calls.counts().items() if call.startswith("cloudwatch.")})
+    assert alarm_calls == Counter(
+        {"cloudwatch.DescribeAlarms": 1, "cloudwatch.ListTagsForResource": 3, "cloudwatch.DeleteAlarms": 1}
+    )
+
+
+def topic_arn() -> str:
+    return client("sns").create_topic(Name="team-alerts")["TopicArn"]

@@ -31,6 +31,7 @@ def test_delete_removes_pipe_function_permission_roles_and_policies(table, aws_c
         "lambda.GetFunction",
         "pipes.DeletePipe",
         "pipes.DescribePipe",
+        "cloudwatch.DescribeAlarms",  # the trigger's alarms, deleted only where tagged as its own
         "lambda.GetFunction",  # the function's role is the trigger's
         "lambda.DeleteFunction",
         "logs.ListTagsForResource",  # the function's log group is removed only if the type made it

@@ -23,6 +23,7 @@ from mare_streamtrigger_local import moto_world
 
 NAME = "deployment-processor"
 TOPIC = "arn:aws:sns:eu-west-1:123456789012:deployments"
+ALERTS = "arn:aws:sns:eu-west-1:123456789012:alerts"
 # What an action may end as when its n-th call fails once, by kind of error.
 ALLOWED = {
     "throttling": {"SUCCESS"},  # retried by botocore
@@ -68,6 +69,7 @@ def created_properties() -> dict[str, Any]:
         DeadLetterQueueArn=TOPIC,
         FunctionLogRetentionInDays=14,
         VpcConfig={"SubnetIds": WORLD["subnets"][:1], "SecurityGroupIds": [WORLD["group"]]},
+        AlarmTopicArn=TOPIC,
     )
 
 
@@ -99,6 +101,9 @@ def updated_properties(queue_arn: str) -> dict[str, Any]:
         FunctionLogRetentionInDays=30,
         Layers=[WORLD["layer"]],
         VpcConfig={"SubnetIds": WORLD["subnets"], "SecurityGroupIds": [WORLD["group"]]},
+        # Another topic, and with the queue a fourth alarm: alarms changed, made, retagged (and,
+        # by the stack's rollback, deleted and untagged).
+        AlarmTopicArn=ALERTS,
     )
     del properties["FilterPattern"]  # in place of FilterPatterns
     return properties
@@ -109,6 +114,7 @@ def fresh_world(moto_url: str) -> str:
     moto_world.reset(moto_url)
     make_table()
     client("sns").create_topic(Name="deployments")
+    client("sns").create_topic(Name="alerts")
     vpc, subnets, group = network("10.20.0.0/16", subnets=2)
     WORLD.update(vpc=vpc, subnets=subnets, group=group, layer=published_layer())
     sqs = client("sqs")

@@ -309,6 +309,69 @@ def test_a_users_log_group_keeps_its_retention_and_tags_through_every_action(tab
     assert "logs.TagResource" not in calls
 
 
+# --- 5a. It takes over, or deletes, an alarm the user made ----------------------------------------
+
+USERS_ALARM = "mare-streamtrigger-audit-function-errors"
+
+
+def users_alarm(tags: list[dict[str, str]]) -> dict[str, Any]:
+    """An alarm under the name the trigger "audit" would give its function-errors alarm."""
+    cloudwatch = client("cloudwatch")
+    cloudwatch.put_metric_alarm(
+        AlarmName=USERS_ALARM,
+        Namespace="AWS/Lambda",
+        MetricName="Errors",
+        Dimensions=[{"Name": "FunctionName", "Value": "payroll"}],
+        Statistic="Sum",
+        Period=60,
+        EvaluationPeriods=3,
+        Threshold=10,
+        ComparisonOperator="GreaterThanThreshold",
+        AlarmActions=[f"arn:aws:sns:{REGION}:{ACCOUNT}:payroll-pager"],
+        Tags=tags,
+    )
+    return alarm_now()
+
+
+def alarm_now() -> dict[str, Any]:
+    cloudwatch = client("cloudwatch")
+    [alarm] = cloudwatch.describe_alarms(AlarmNames=[USERS_ALARM])["MetricAlarms"] or [{}]
+    arn = alarm.get("AlarmArn")
+    tags = cloudwatch.list_tags_for_resource(ResourceARN=arn)["Tags"] if arn else []
+    keep = ("MetricName", "Dimensions", "Threshold", "Period", "AlarmActions", "OKActions")
+    return {**{key: alarm.get(key) for key in keep}, "tags": tags}
+
+
+@pytest.mark.parametrize(
+    "tags",
+    [
+        [{"Key": "owner", "Value": "payroll"}],
+        # The type's own tag, naming the pipe of a trigger "audit" in another region: not this trigger's.
+        [{"Key": "mare:streamtrigger:alarm", "Value": f"arn:aws:pipes:us-east-1:{ACCOUNT}:pipe/audit"}],
+    ],
+    ids=["untagged", "tagged-for-another-pipe"],
+)
+def test_a_users_alarm_of_the_name_is_never_taken_over_changed_or_deleted(table, aws_calls, tags):
+    before = users_alarm(tags)
+    team = client("sns").create_topic(Name="team-alerts")["TopicArn"]
+    properties = pipeline_properties(Name="audit")
+
+    refused, _ = drive("CREATE", {**properties, "AlarmTopicArn": team})
+    assert (refused["status"], refused["errorCode"]) == ("FAILED", "InvalidRequest")
+    assert refused["message"].startswith(f"AlarmTopicArn: an alarm named {USERS_ALARM} exists and was not made")
+    assert mutations(aws_calls) == []
+
+    assert drive("CREATE", properties)[0]["status"] == "SUCCESS"
+    updated, _ = drive("UPDATE", {**properties, "AlarmTopicArn": team}, previous=properties)
+    assert (updated["status"], updated["errorCode"]) == ("FAILED", "InvalidRequest")
+    assert "AlarmTopicArn" not in invoke("READ", {"Name": "audit"})["resourceModel"]
+    assert drive("DELETE", {"Name": "audit"})[0]["status"] == "SUCCESS"
+
+    assert alarm_now() == before
+    calls = set(aws_calls.calls)
+    assert not calls & {"cloudwatch.PutMetricAlarm", "cloudwatch.DeleteAlarms", "cloudwatch.TagResource"}
+
+
 # --- 5b. It reads another team's layer, or runs code in another team's network ----------------------
 
 

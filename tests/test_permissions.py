@@ -36,6 +36,7 @@ ACTION_PREFIX = {
     "sqs": "sqs",
     "kms": "kms",
     "sns": "sns",
+    "cloudwatch": "cloudwatch",
 }
 # What Pipes checks on the caller of CreatePipe, UpdatePipe and DeletePipe when the pipe logs to
 # CloudWatch Logs (vended log delivery) or uses a customer managed key, as AWS::Pipes::Pipe's own
@@ -67,6 +68,9 @@ IMPLIED = {
         # CreateLogGroup with tags
         "logs:TagResource",
         "logs:TagLogGroup",
+        # PutMetricAlarm with tags (AWS::CloudWatch::Alarm's schema: "you must have the
+        # cloudwatch:TagResource permission")
+        "cloudwatch:TagResource",
         *PIPE_LOG_DELIVERY,
         *PIPE_KEY_USE,
         *CHECKED_BY_LAMBDA,
@@ -118,12 +122,14 @@ def test_every_handler_permission_is_used_and_every_call_is_permitted(moto, aws_
     sqs = client("sqs")
     queue_url = sqs.create_queue(QueueName="dead-letters", Attributes={"KmsMasterKeyId": "alias/dead-letters"})
     queue = sqs.get_queue_attributes(QueueUrl=queue_url["QueueUrl"], AttributeNames=["QueueArn"])
+    alerts = client("sns").create_topic(Name="alerts")["TopicArn"]
     logged = pipeline_properties(
         IsDevops=True,
         LogLevel="INFO",
         LogRetentionInDays=30,
         KmsKeyArn=key_arn,
         DeadLetterQueueArn=queue["Attributes"]["QueueArn"],
+        AlarmTopicArn=alerts,
     )
     created = record("create", "CREATE", logged, type_configuration=type_configuration)
     assert created["status"] == "SUCCESS"
@@ -139,6 +145,11 @@ def test_every_handler_permission_is_used_and_every_call_is_permitted(moto, aws_
     aws_calls.rewrite("pipes.CreatePipe", attach_a_policy)
     rolled_back = pipeline_properties(Name="rolled-back", LogLevel="ERROR")
     assert record("create", "CREATE", rolled_back)["status"] == "FAILED"
+
+    # A create that fails at its second alarm removes the first (cloudwatch:DeleteAlarms).
+    aws_calls.fail("cloudwatch.PutMetricAlarm", "LimitExceeded", "too many alarms", after=1)
+    alarmed = pipeline_properties(Name="alarmed", AlarmTopicArn=alerts)
+    assert record("create", "CREATE", alarmed)["status"] == "FAILED"
 
     # A repeated delivery of a first invocation finds the roles it made (iam:GetRole).
     def context() -> dict:
@@ -180,8 +191,13 @@ def test_every_handler_permission_is_used_and_every_call_is_permitted(moto, aws_
         LogRetentionInDays=7,
         DeadLetterQueueArn=logged["DeadLetterQueueArn"],
         ReservedConcurrentExecutions=3,
+        AlarmTopicArn=client("sns").create_topic(Name="other-alerts")["TopicArn"],
     )
+    # The alarms notify another topic (cloudwatch:PutMetricAlarm) and carry the trigger's new tag
+    # (cloudwatch:TagResource); then the tag goes (cloudwatch:UntagResource).
     assert record("update", "UPDATE", updated, previous=logged)["status"] == "SUCCESS"
+    untagged = {**updated, "Tags": []}
+    assert record("update", "UPDATE", untagged, previous=updated)["status"] == "SUCCESS"
     # Without a retention, the log group's retention policy is removed; without a reserved
     # concurrency, the function's is deleted (lambda:DeleteFunctionConcurrency).
     relogged = pipeline_properties(LogLevel="TRACE", DeadLetterQueueArn=topic)
@@ -190,6 +206,9 @@ def test_every_handler_permission_is_used_and_every_call_is_permitted(moto, aws_
     client("logs").delete_log_group(logGroupName="/aws/vendedlogs/pipes/deployment-processor")
     assert record("update", "UPDATE", relogged, previous=relogged)["status"] == "SUCCESS"
     assert record("update", "UPDATE", pipeline_properties(), previous=relogged)["status"] == "SUCCESS"
+    # Alarms again, for Delete to remove (cloudwatch:DeleteAlarms, after its look at their tags).
+    alarmed_again = pipeline_properties(AlarmTopicArn=alerts)
+    assert record("update", "UPDATE", alarmed_again, previous=pipeline_properties())["status"] == "SUCCESS"
     moved = pipeline_properties(Name="pending", DeadLetterQueueArn=topic, VpcConfig=placement)
     assert record("update", "UPDATE", moved, previous=with_topic, type_configuration=placed)["status"] == "SUCCESS"
     assert record("list", "LIST", {})["status"] == "SUCCESS"

@@ -26,7 +26,7 @@ from conftest import (
     role_statements,
 )
 from faults import Recorder
-from mare_dynamodb_streamtrigger.core.names import layer_of_version, role_name
+from mare_dynamodb_streamtrigger.core.names import ALARM_KINDS, layer_of_version, role_name
 from mare_streamtrigger_local import pipe_runner
 
 NAME = "deployment-processor"
@@ -851,4 +851,146 @@ def test_a_malformed_vpc_config_is_refused_before_any_call(table, aws_calls: Rec
     final = invoke("CREATE", pipeline_properties(VpcConfig=config), type_configuration={"VpcIds": ["vpc-01234567"]})
     assert (final["status"], final["errorCode"]) == ("FAILED", "InvalidRequest")
     assert final["message"].startswith(message), final["message"]
+    assert aws_calls.calls == []
+
+
+# --- AlarmTopicArn ------------------------------------------------------------------------------------
+
+ALARMS = {kind: f"mare-streamtrigger-{NAME}-{kind}" for kind in ALARM_KINDS}
+PIPE_ARN = f"arn:aws:pipes:{REGION}:{ACCOUNT}:pipe/{NAME}"
+
+
+def topic(name: str) -> str:
+    return client("sns").create_topic(Name=name)["TopicArn"]
+
+
+def dead_letter_queue(name: str = "trigger-dlq") -> str:
+    sqs = client("sqs")
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    return sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+
+
+def alarms() -> dict[str, dict[str, Any]]:
+    """The account's alarms, by name, with what the trigger sets of each and their tags."""
+    cloudwatch = client("cloudwatch")
+    found = {}
+    for alarm in cloudwatch.describe_alarms()["MetricAlarms"]:
+        tags = cloudwatch.list_tags_for_resource(ResourceARN=alarm["AlarmArn"])["Tags"]
+        found[alarm["AlarmName"]] = {
+            "metric": (alarm["Namespace"], alarm["MetricName"], alarm["Dimensions"], alarm["Statistic"]),
+            "when": (alarm["Threshold"], alarm["ComparisonOperator"], alarm["Period"], alarm["EvaluationPeriods"]),
+            "missing": alarm.get("TreatMissingData"),
+            "notifies": (alarm["AlarmActions"], alarm["OKActions"]),
+            "tags": {tag["Key"]: tag["Value"] for tag in tags},
+        }
+    return found
+
+
+def test_alarms_are_made_tagged_read_changed_and_deleted(table, aws_calls: Recorder):
+    team, ops = topic("team-alerts"), topic("ops-alerts")
+    queue = dead_letter_queue()
+    watched = pipeline_properties(AlarmTopicArn=team, DeadLetterQueueArn=queue)
+    final, _ = drive("CREATE", watched, stack_tags={"team": "payments"})
+    assert final["status"] == "SUCCESS", final
+    assert final["resourceModel"]["AlarmTopicArn"] == team
+
+    made = alarms()
+    every_five_minutes = (1.0, "GreaterThanOrEqualToThreshold", 300, 1)
+    assert {name: (alarm["metric"], alarm["when"], alarm["missing"]) for name, alarm in made.items()} == {
+        ALARMS["pipe-failures"]: (
+            ("AWS/EventBridge/Pipes", "ExecutionFailed", [{"Name": "PipeName", "Value": NAME}], "Sum"),
+            every_five_minutes,
+            "notBreaching",
+        ),
+        ALARMS["function-errors"]: (
+            ("AWS/Lambda", "Errors", [{"Name": "FunctionName", "Value": NAME}], "Sum"),
+            every_five_minutes,
+            "notBreaching",
+        ),
+        ALARMS["function-throttles"]: (
+            ("AWS/Lambda", "Throttles", [{"Name": "FunctionName", "Value": NAME}], "Sum"),
+            every_five_minutes,
+            "notBreaching",
+        ),
+        ALARMS["dead-letters"]: (
+            (
+                "AWS/SQS",
+                "ApproximateNumberOfMessagesVisible",
+                [{"Name": "QueueName", "Value": "trigger-dlq"}],
+                "Maximum",
+            ),
+            every_five_minutes,
+            "notBreaching",
+        ),
+    }
+    assert {alarm["notifies"] == ([team], [team]) for alarm in made.values()} == {True}
+    assert {json.dumps(alarm["tags"], sort_keys=True) for alarm in made.values()} == {
+        json.dumps({"mare:streamtrigger:alarm": PIPE_ARN, "team": "payments"}, sort_keys=True)
+    }
+    assert aws_calls.calls.index("cloudwatch.PutMetricAlarm") > aws_calls.calls.index("pipes.CreatePipe")
+    assert read()["AlarmTopicArn"] == team
+
+    # Nothing changed: nothing is sent again.
+    aws_calls.requests.clear()
+    final, _ = drive("UPDATE", watched, previous=watched, stack_tags={"team": "payments"})
+    assert final["status"] == "SUCCESS"
+    assert aws_calls.sent("cloudwatch.PutMetricAlarm") == [] and aws_calls.sent("cloudwatch.TagResource") == []
+
+    # Another topic, no dead-letter queue, other stack tags: three alarms changed and retagged, one deleted.
+    moved = pipeline_properties(AlarmTopicArn=ops)
+    final, _ = drive("UPDATE", moved, previous=watched, stack_tags={"team": "platform"})
+    assert final["status"] == "SUCCESS", final
+    assert final["resourceModel"]["AlarmTopicArn"] == ops
+    after = alarms()
+    assert sorted(after) == sorted(ALARMS[kind] for kind in ("pipe-failures", "function-errors", "function-throttles"))
+    assert {alarm["notifies"] == ([ops], [ops]) for alarm in after.values()} == {True}
+    assert {alarm["tags"]["team"] for alarm in after.values()} == {"platform"}
+    assert aws_calls.sent("cloudwatch.DeleteAlarms") == [{"AlarmNames": [ALARMS["dead-letters"]]}]
+
+    # Removed: every alarm goes; the trigger stays.
+    plain = pipeline_properties()
+    assert "AlarmTopicArn" not in updated(plain, previous=moved)
+    assert alarms() == {}
+    assert "AlarmTopicArn" not in read()
+
+    assert updated(watched, previous=plain)["AlarmTopicArn"] == team
+    assert len(alarms()) == 4
+    assert drive("DELETE", {"Name": NAME})[0]["status"] == "SUCCESS"
+    assert left_behind() == NOTHING_LEFT
+
+
+def test_a_dead_letter_topic_has_no_dead_letter_alarm(table):
+    created(pipeline_properties(AlarmTopicArn=topic("team-alerts"), DeadLetterQueueArn=topic("dead-letters")))
+    assert sorted(alarms()) == sorted(
+        ALARMS[kind] for kind in ("pipe-failures", "function-errors", "function-throttles")
+    )
+
+
+def test_a_create_that_fails_at_its_alarms_removes_them_and_everything_else(table, aws_calls: Recorder):
+    aws_calls.fail("cloudwatch.PutMetricAlarm", "LimitExceeded", "The maximum number of alarms was reached", after=1)
+    final, _ = drive("CREATE", pipeline_properties(AlarmTopicArn=topic("team-alerts")))
+    assert (final["status"], final["errorCode"]) == ("FAILED", "ServiceLimitExceeded")
+    assert final["message"].startswith("Create failed at step alarms: ")
+    assert f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:mare-streamtrigger-{NAME}-*" in final["message"]
+    assert aws_calls.sent("cloudwatch.DeleteAlarms") == [{"AlarmNames": [ALARMS["pipe-failures"]]}]
+    assert left_behind() == NOTHING_LEFT
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (
+            f"arn:aws:sns:us-east-1:{ACCOUNT}:team-alerts",
+            f"AlarmTopicArn arn:aws:sns:us-east-1:{ACCOUNT}:team-alerts is not in {REGION}",
+        ),
+        (f"arn:aws:sns:{REGION}:{ACCOUNT}:team-alerts.fifo", "AlarmTopicArn arn:aws:sns:"),
+        (f"arn:aws:sqs:{REGION}:{ACCOUNT}:team-alerts", "AlarmTopicArn must be the ARN of an SNS topic"),
+    ],
+    ids=["another-region", "fifo", "a-queue"],
+)
+def test_a_bad_alarm_topic_is_refused_before_anything_is_made(table, aws_calls: Recorder, value, message):
+    final = invoke("CREATE", pipeline_properties(AlarmTopicArn=value))
+    assert (final["status"], final["errorCode"]) == ("FAILED", "InvalidRequest")
+    assert final["message"].startswith(message)
+    assert left_behind() == NOTHING_LEFT
     assert aws_calls.calls == []

@@ -72,6 +72,7 @@ class ResourceModel(BaseModel):
     MaximumRecordAgeInSeconds: Optional[int]
     OnPartialBatchItemFailure: Optional[str]
     DeadLetterQueueArn: Optional[str]
+    AlarmTopicArn: Optional[str]
     InputTemplate: Optional[str]
     LogLevel: Optional[str]
     LogRetentionInDays: Optional[int]
@@ -125,6 +126,7 @@ class ResourceModel(BaseModel):
             MaximumRecordAgeInSeconds=json_data.get("MaximumRecordAgeInSeconds"),
             OnPartialBatchItemFailure=json_data.get("OnPartialBatchItemFailure"),
             DeadLetterQueueArn=json_data.get("DeadLetterQueueArn"),
+            AlarmTopicArn=json_data.get("AlarmTopicArn"),
             InputTemplate=json_data.get("InputTemplate"),
             LogLevel=json_data.get("LogLevel"),
             LogRetentionInDays=json_data.get("LogRetentionInDays"),

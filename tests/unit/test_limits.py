@@ -35,6 +35,7 @@ from mare_dynamodb_streamtrigger.core.validation import (
     SUBNETS_RANGE,
     SYSTEM_LOG_LEVELS,
     TRACING_MODES,
+    is_alarm_topic_arn,
     is_dead_letter_arn,
 )
 from model_minimums import below_minimum
@@ -211,6 +212,19 @@ PROBES = {
             "arn:aws:lambda:eu-west-1:12345678901:layer:powertools:7",
             "arn:aws:lambda:::awslayer:AWSLambdaPowertools:1",
             "arn:aws:lambda:eu-west-1:123456789012:function:powertools:7",
+        ],
+    ),
+    "AlarmTopicArn": (
+        is_alarm_topic_arn,
+        [
+            TOPIC + "t" * 256,
+            TOPIC + "t" * 257,
+            TOPIC + "alerts.fifo",
+            TOPIC + "team.alerts",
+            TOPIC,
+            "arn:aws-cn:sns:cn-north-1:123456789012:t",
+            "arn:aws:sns:eu-west-1:12345678901:t",
+            QUEUE + "alerts",
         ],
     ),
     "KmsKeyArn": (

@@ -278,7 +278,16 @@ def test_trigger_names_fields():
             "arn:aws:lambda:eu-west-1:123456789012:function:deploy-trigger",
             "FunctionLogRetentionInDays",
         ),
+        "alarm_names": {
+            "pipe-failures": "mare-streamtrigger-deploy-trigger-pipe-failures",
+            "function-errors": "mare-streamtrigger-deploy-trigger-function-errors",
+            "function-throttles": "mare-streamtrigger-deploy-trigger-function-throttles",
+            "dead-letters": "mare-streamtrigger-deploy-trigger-dead-letters",
+        },
     }
+    assert trigger.alarm_arn(trigger.alarm_names["pipe-failures"]) == (
+        "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:mare-streamtrigger-deploy-trigger-pipe-failures"
+    )
 
 
 def test_trigger_names_of_a_long_name_agree_with_role_name():

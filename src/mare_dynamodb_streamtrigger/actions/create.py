@@ -26,7 +26,7 @@ from mare_dynamodb_streamtrigger.core.errors import (
     function_role_refusal,
 )
 from mare_dynamodb_streamtrigger.core.filter_pattern import numeric_on_stream_numbers
-from mare_dynamodb_streamtrigger.core.names import LogGroup, RoleKind, TriggerNames
+from mare_dynamodb_streamtrigger.core.names import ALARM_PREFIX, LogGroup, RoleKind, TriggerNames
 from mare_dynamodb_streamtrigger.core.pipe_state import (
     pipe_failed_for_role,
     pipe_progress,
@@ -38,6 +38,7 @@ from mare_dynamodb_streamtrigger.core.validation import (
     desired_model,
     named_filter_patterns,
     required,
+    validate_alarm_topic,
     validate_code_bucket,
     validate_devops_access,
     validate_layers_allowed,
@@ -53,7 +54,7 @@ from mare_dynamodb_streamtrigger.core.waits import (
 )
 from mare_dynamodb_streamtrigger.guard.context_claims import check_claims, refused
 from mare_dynamodb_streamtrigger.models import ResourceHandlerRequest, ResourceModel
-from mare_dynamodb_streamtrigger.operations import encryption_keys, network, table_stream, trigger_parts
+from mare_dynamodb_streamtrigger.operations import encryption_keys, network, table_stream, trigger_alarms, trigger_parts
 from mare_dynamodb_streamtrigger.operations.clients import Aws
 from mare_dynamodb_streamtrigger.operations.trigger_state import read_model
 
@@ -68,9 +69,10 @@ STEPS = (
     "permission",
     "pipe",
     "pipe_settled",
+    "alarms",
 )
 # The parts Create builds, each of which its rollback knows how to remove.
-CREATED_PARTS = ("function_role", "pipe_role", "log_group", "function_log_group", "function", "pipe")
+CREATED_PARTS = ("function_role", "pipe_role", "log_group", "function_log_group", "function", "pipe", "alarms")
 # DynamoDB Streams serves at most two readers per shard at once; more are throttled.
 STREAM_READERS_MAX = 2
 
@@ -96,6 +98,7 @@ def create(session: SessionProxy | None, request: ResourceHandlerRequest, contex
     validate_code_bucket(model, request.typeConfiguration)
     names = aws.names(required(model.Name, "Name"))
     validate_layers_allowed(model, request.typeConfiguration, names.region)
+    validate_alarm_topic(model, names.region)
     absent: set[str] = set()
     if "StreamArn" not in context:  # the first invocation of this request
         stream = table_stream.resolve(
@@ -104,6 +107,7 @@ def create(session: SessionProxy | None, request: ResourceHandlerRequest, contex
         network.check_vpc(aws, model, request.typeConfiguration)
         absent = refuse_existing(aws, names, request.clientRequestToken)
         trigger_parts.refuse_foreign_log_groups(aws, names, model)
+        trigger_alarms.refuse_foreign_alarms(aws, names, model)
         keys = encryption_keys.pipe_keys(aws, stream.key_arn, model.DeadLetterQueueArn)
         context = {"TableArn": stream.table_arn, "StreamArn": stream.stream_arn, "done": [], "created": []}
         readers = too_many_readers(
@@ -397,6 +401,12 @@ class Creation:
             return event
         return pipe_progress(self.context, self.model, self.names.pipe_name, pipe, new=True, just_asked=self.asked_pipe)
 
+    def alarms(self) -> None:
+        # Last: an alarm watches a pipe and a function that exist.
+        if self.model.AlarmTopicArn:
+            self.built("alarms")
+            trigger_alarms.set_alarms(self.aws, self.names, self.model, self.tags, retag=False)
+
     def roll_back(self, step: str, failure: TriggerError) -> ProgressEvent:
         """Removes what this request built, newest first, and says so in the failure. Each part is
         looked at again as it is removed: only one that is the trigger's own and was made by this
@@ -411,6 +421,10 @@ class Creation:
             return seen[kind]
 
         removals: dict[str, tuple[str, Callable[[], bool]]] = {
+            "alarms": (
+                self.names.alarm_arn(f"{ALARM_PREFIX}{self.names.trigger_name}-*"),
+                lambda: made_here("pipe") and trigger_alarms.delete_own_alarms(self.aws, self.names),
+            ),
             "pipe": (
                 self.names.pipe_arn,
                 lambda: made_here("pipe") and trigger_parts.delete_own_pipe(self.aws, self.names),

@@ -1,5 +1,6 @@
-"""Delete: the pipe (waiting until it is gone), the function with its permission, the function's
-and the pipe's log groups if the type made them, both roles. Each only if it is the trigger's own (ownership.py):
+"""Delete: the pipe (waiting until it is gone), the trigger's alarms, the function with its
+permission, the function's and the pipe's log groups if the type made them, both roles. Each only
+if it is the trigger's own (ownership.py, or an alarm's and a log group's tag):
 anything else under the Name is someone else's, and a Name with none of the trigger's parts is
 NotFound, with nothing changed."""
 
@@ -21,7 +22,7 @@ from mare_dynamodb_streamtrigger.core.waits import (
 )
 from mare_dynamodb_streamtrigger.guard.context_claims import check_progress
 from mare_dynamodb_streamtrigger.models import ResourceHandlerRequest
-from mare_dynamodb_streamtrigger.operations import trigger_parts
+from mare_dynamodb_streamtrigger.operations import trigger_alarms, trigger_parts
 from mare_dynamodb_streamtrigger.operations.clients import Aws
 from mare_dynamodb_streamtrigger.operations.trigger_state import existing_name, not_found
 
@@ -40,6 +41,7 @@ def delete(session: SessionProxy | None, request: ResourceHandlerRequest, contex
             # trigger's to remove (a group's tag, a role's path and marker say so); a role IAM will
             # not show here is not one of them.
             removed = [
+                trigger_alarms.delete_own_alarms(aws, names),
                 trigger_parts.delete_own_log_group(aws, names.function_log_group),
                 trigger_parts.delete_own_log_group(aws, names.pipe_log_group),
                 *(trigger_parts.delete_own_role(aws, names, kind, denied_is_absent=True) for kind in ("pipe", "fn")),
@@ -60,6 +62,7 @@ def delete(session: SessionProxy | None, request: ResourceHandlerRequest, contex
         pipe_state = None if own_pipe is None else f"state {own_pipe.get('CurrentState')}"
     if pipe_state is not None:
         return wait(context, PIPE_DELETED, model, pipe_state)
+    trigger_alarms.delete_own_alarms(aws, names)
     trigger_parts.delete_own_function(aws, names)
     trigger_parts.delete_own_log_group(aws, names.function_log_group)
     trigger_parts.delete_own_log_group(aws, names.pipe_log_group)

@@ -31,6 +31,7 @@ from mare_dynamodb_streamtrigger.core.steps import run_steps
 from mare_dynamodb_streamtrigger.core.validation import (
     desired_model,
     required,
+    validate_alarm_topic,
     validate_code_bucket,
     validate_layers_allowed,
     validate_model,
@@ -51,7 +52,7 @@ from mare_dynamodb_streamtrigger.core.waits import (
 )
 from mare_dynamodb_streamtrigger.guard.context_claims import check_claims, refused
 from mare_dynamodb_streamtrigger.models import ResourceHandlerRequest, ResourceModel
-from mare_dynamodb_streamtrigger.operations import encryption_keys, network, table_stream, trigger_parts
+from mare_dynamodb_streamtrigger.operations import encryption_keys, network, table_stream, trigger_alarms, trigger_parts
 from mare_dynamodb_streamtrigger.operations.clients import Aws
 from mare_dynamodb_streamtrigger.operations.trigger_state import not_found, read_model
 
@@ -67,6 +68,7 @@ STEPS = (
     "concurrency",
     "pipe",
     "pipe_settled",
+    "alarms",
 )
 CREATE_ONLY = ("Name", "TableName", "StartingPosition")
 
@@ -79,6 +81,7 @@ def update(session: SessionProxy | None, request: ResourceHandlerRequest, contex
     validate_model(model, request.desiredResourceTags)
     validate_code_bucket(model, request.typeConfiguration)
     validate_layers_allowed(model, request.typeConfiguration, aws.region)
+    validate_alarm_topic(model, aws.region)
     refuse_create_only_changes(model, request.previousResourceState)
     look = first_look(aws, model)
     if "StreamArn" not in context:  # the first invocation of this request
@@ -111,6 +114,8 @@ class FirstLook(NamedTuple):
     pipe_created: datetime | None
     # Whose the function's log group is, where a retention is asked for, and the group itself.
     function_log_group: tuple[trigger_parts.LogGroupStanding, Mapping[str, Any] | None] | None
+    # The trigger's alarm names as CloudWatch has them, where alarms are asked for.
+    alarms: trigger_alarms.AlarmsFound | None
 
 
 def first_look(aws: Aws, model: ResourceModel) -> FirstLook:
@@ -143,6 +148,7 @@ def first_look(aws: Aws, model: ResourceModel) -> FirstLook:
         function_log_group = trigger_parts.log_group_standing(aws, names.function_log_group, pipe.get("CreationTime"))
         if function_log_group[0] == "foreign":
             raise trigger_parts.foreign_log_group(names.function_log_group)
+    alarms_found = trigger_alarms.refuse_foreign_alarms(aws, names, model)
     context: UpdateContext = {
         "TableArn": table_arn,
         "StreamArn": stream_arn,
@@ -153,7 +159,7 @@ def first_look(aws: Aws, model: ResourceModel) -> FirstLook:
         ),
         "done": [],
     }
-    return FirstLook(context, function, pipe.get("CreationTime"), function_log_group)
+    return FirstLook(context, function, pipe.get("CreationTime"), function_log_group, alarms_found)
 
 
 class Update:
@@ -161,6 +167,7 @@ class Update:
         self.aws = aws
         context, function = look.context, look.function
         self.function_log_group_standing = look.function_log_group
+        self.alarms_found = look.alarms
         self.pipe_created = look.pipe_created
         # The function's configuration as last seen in this invocation (from a look or an update's answer).
         self.known_configuration: Mapping[str, Any] = function["Configuration"]
@@ -358,6 +365,14 @@ class Update:
         if answer.get("CurrentState") == settings.setting(self.model, "DesiredState"):
             self.context["done"].append("pipe_settled")
         return None
+
+    def alarms(self) -> None:
+        """The alarms as the model asks, tagged as the stack's; a trigger that never had alarms
+        (nor asks for them) is not looked at."""
+        had = self.previous is not None and self.previous.AlarmTopicArn
+        if self.model.AlarmTopicArn or had:
+            tags = settings.desired_tags(self.model, self.request.desiredResourceTags)
+            trigger_alarms.set_alarms(self.aws, self.names, self.model, tags, self.alarms_found)
 
     def pipe_settled(self) -> ProgressEvent | None:
         pipe = trigger_parts.describe_pipe(self.aws, self.names.pipe_name)

@@ -68,6 +68,7 @@ ERROR_CODES: dict[str, HandlerErrorCode] = {
     "ResourceNotFoundException": HandlerErrorCode.NotFound,
     "ParameterNotFound": HandlerErrorCode.NotFound,
     "TableNotFoundException": HandlerErrorCode.NotFound,
+    "ResourceNotFound": HandlerErrorCode.NotFound,  # CloudWatch's DeleteAlarms
     # conflicts
     "EntityAlreadyExists": HandlerErrorCode.AlreadyExists,
     "ResourceAlreadyExistsException": HandlerErrorCode.AlreadyExists,
@@ -75,6 +76,8 @@ ERROR_CODES: dict[str, HandlerErrorCode] = {
     "ResourceConflictException": HandlerErrorCode.ResourceConflict,
     "ConflictException": HandlerErrorCode.ResourceConflict,
     "ConcurrentModification": HandlerErrorCode.ResourceConflict,
+    "ConcurrentModificationException": HandlerErrorCode.ResourceConflict,
+    "ResourceConflict": HandlerErrorCode.ResourceConflict,
     "DeleteConflict": HandlerErrorCode.ResourceConflict,
     "ResourceInUseException": HandlerErrorCode.ResourceConflict,
     "OperationAbortedException": HandlerErrorCode.ResourceConflict,
@@ -162,6 +165,9 @@ RESOURCE_PARAMETERS = (
     "RoleName",
     "Name",
     "logGroupName",
+    "AlarmName",
+    "AlarmNames",
+    "ResourceARN",
     "resourceArn",
     "Resource",
     "TableName",

@@ -15,12 +15,20 @@ INLINE_POLICY_NAME = "StreamTrigger"
 # ARN), so that Delete removes, and a retention changes, only a log group of its own making.
 LOG_GROUP_CREATOR_TAG = "mare:streamtrigger:pipe"
 FUNCTION_LOG_GROUP_CREATOR_TAG = "mare:streamtrigger:function"
+# The tag that marks an alarm this type created (its value: the pipe's ARN): only such an alarm is
+# changed or deleted, since PutMetricAlarm would silently overwrite any alarm of the same name.
+ALARM_CREATOR_TAG = "mare:streamtrigger:alarm"
+# Every alarm the type creates is named with this prefix: the execution role may act on no other.
+ALARM_PREFIX = "mare-streamtrigger-"
 PERMISSION_STATEMENT_ID = "AllowPipeInvoke"
 PIPES_PRINCIPAL = "pipes.amazonaws.com"
 LAMBDA_PRINCIPAL = "lambda.amazonaws.com"
 IAM_ROLE_NAME_MAX = 64
 
 RoleKind = Literal["fn", "pipe"]
+# A trigger's alarms, in the order they are made.
+AlarmKind = Literal["pipe-failures", "function-errors", "function-throttles", "dead-letters"]
+ALARM_KINDS: tuple[AlarmKind, ...] = ("pipe-failures", "function-errors", "function-throttles", "dead-letters")
 
 # AWS's partitions, as botocore's data/partitions.json lists them; ARN patterns take no others.
 PARTITIONS = ("aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc")
@@ -105,6 +113,15 @@ def pipe_log_group_name(trigger_name: str) -> str:
 
 def pipe_log_group_arn(partition: str, region: str, account: str, trigger_name: str) -> str:
     return f"arn:{partition}:logs:{region}:{account}:log-group:{pipe_log_group_name(trigger_name)}"
+
+
+def alarm_name(trigger_name: str, kind: AlarmKind) -> str:
+    # CloudWatch's alarm names are regional, as a trigger's Name is: no digest is needed.
+    return f"{ALARM_PREFIX}{trigger_name}-{kind}"
+
+
+def alarm_arn(partition: str, region: str, account: str, name: str) -> str:
+    return f"arn:{partition}:cloudwatch:{region}:{account}:alarm:{name}"
 
 
 def index_arn(table_arn: str, index_name: str) -> str:
@@ -227,6 +244,11 @@ class TriggerNames:
             self.function_arn,
             "FunctionLogRetentionInDays",
         )
+
+        self.alarm_names: dict[AlarmKind, str] = {kind: alarm_name(trigger_name, kind) for kind in ALARM_KINDS}
+
+    def alarm_arn(self, alarm: str) -> str:
+        return alarm_arn(self.partition, self.region, self.account, alarm)
 
     def role_name(self, kind: RoleKind) -> str:
         return self.function_role_name if kind == "fn" else self.pipe_role_name

@@ -6,6 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from mare_dynamodb_streamtrigger.core.alarms import alarm_topic
 from mare_dynamodb_streamtrigger.core.names import table_arn_of_stream, table_name_of_arn
 from mare_dynamodb_streamtrigger.core.policies import (
     SID_PIPELINES,
@@ -94,6 +95,7 @@ def model_from_aws(
     stack_tags: Mapping[str, Any] | None,
     log_group: Mapping[str, Any] | None = None,
     function_log_group: Mapping[str, Any] | None = None,
+    alarm: Mapping[str, Any] | None = None,
 ) -> ResourceModel:
     config = function["Configuration"]
     stream_arn = pipe.get("Source", "")
@@ -141,6 +143,7 @@ def model_from_aws(
         LogRetentionInDays=(log_group or {}).get("retentionInDays"),
         FunctionLogRetentionInDays=(function_log_group or {}).get("retentionInDays"),
         KmsKeyArn=pipe.get("KmsKeyIdentifier") or None,
+        AlarmTopicArn=alarm_topic(alarm),
         Tags=resource_tags(pipe.get("Tags") or {}, stack_tags),
         FunctionArn=config.get("FunctionArn"),
         FunctionRoleArn=config.get("Role"),

@@ -456,6 +456,29 @@ def validate_layers_allowed(
             )
 
 
+def is_alarm_topic_arn(arn: str) -> bool:
+    """A standard SNS topic's ARN (the schema's AlarmTopicArn pattern)."""
+    return bool(SNS_TOPIC_ARN.fullmatch(arn)) and not arn.endswith(".fifo")
+
+
+def validate_alarm_topic(model: ResourceModel, region: str) -> None:
+    """A standard SNS topic of the trigger's region: CloudWatch notifies topics of the alarm's region only."""
+    topic = model.AlarmTopicArn
+    if topic is None:
+        return
+    if not SNS_TOPIC_ARN.fullmatch(topic):
+        raise invalid(f"AlarmTopicArn must be the ARN of an SNS topic, not {shortened(topic, 300)!r}")
+    if topic.split(":")[3] != region:
+        raise invalid(
+            f"AlarmTopicArn {topic} is not in {region}: CloudWatch notifies only topics of the alarm's region"
+        )
+    if not is_alarm_topic_arn(topic):
+        raise invalid(
+            f"AlarmTopicArn {topic} is a FIFO topic: SNS takes a message there only with a message group, "
+            "which CloudWatch's notifications do not carry; use a standard topic"
+        )
+
+
 def _validate_logging_config(config: LoggingConfig) -> None:
     if config.LogFormat is not None and config.LogFormat not in LOG_FORMATS:
         raise invalid(f"LoggingConfig.LogFormat must be Text or JSON, not {config.LogFormat!r}")

@@ -20,6 +20,7 @@ from mare_dynamodb_streamtrigger.models import ResourceHandlerRequest
 # The services' type stubs are a development dependency: the handler's Lambda never imports them.
 if TYPE_CHECKING:
     from botocore.client import BaseClient
+    from mypy_boto3_cloudwatch import CloudWatchClient
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_ec2 import EC2Client
     from mypy_boto3_iam import IAMClient
@@ -131,6 +132,10 @@ class Aws:
     @cached_property
     def ec2(self) -> EC2Client:
         return cast("EC2Client", self.client("ec2"))
+
+    @cached_property
+    def cloudwatch(self) -> CloudWatchClient:
+        return cast("CloudWatchClient", self.client("cloudwatch"))
 
     @cached_property
     def kms(self) -> KMSClient:

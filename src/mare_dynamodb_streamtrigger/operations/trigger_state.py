@@ -15,6 +15,7 @@ from mare_dynamodb_streamtrigger.core.settings import logging_of
 from mare_dynamodb_streamtrigger.core.validation import NAME
 from mare_dynamodb_streamtrigger.guard.request_shape import shown
 from mare_dynamodb_streamtrigger.models import ResourceModel
+from mare_dynamodb_streamtrigger.operations import trigger_alarms
 from mare_dynamodb_streamtrigger.operations.clients import Aws
 from mare_dynamodb_streamtrigger.operations.trigger_parts import (
     describe_log_group,
@@ -43,9 +44,10 @@ def existing_name(name: str | None) -> str:
 
 
 def read_model(aws: Aws, name: str | None, stack_tags: Mapping[str, Any] | None) -> ResourceModel:
-    """Four calls: the function, the pipe, the function role's policy and the function's log
-    group; one more for the pipe's log group when the pipe logs, and for a group with a
-    retention, one for its tags (only the trigger's own group shows its retention)."""
+    """Five calls: the function, the pipe, the function role's policy, the function's log group
+    and the trigger's pipe-failures alarm; one more for the pipe's log group when the pipe logs,
+    for a group with a retention one for its tags (only the trigger's own group shows its
+    retention), and for an alarm found one for its tags (only the trigger's own shows its topic)."""
     name = existing_name(name)
     names = aws.names(name)
     function = get_function(aws, name)
@@ -60,7 +62,8 @@ def read_model(aws: Aws, name: str | None, stack_tags: Mapping[str, Any] | None)
     log_group = own_retention(aws, names.pipe_log_group) if log_group_arn else None
     function_log_group = own_retention(aws, names.function_log_group)
     policy = get_role_policy(aws, names.function_role_name)
-    return model_from_aws(function, pipe, policy, stack_tags, log_group, function_log_group)
+    alarm = trigger_alarms.own_alarm(aws, names)
+    return model_from_aws(function, pipe, policy, stack_tags, log_group, function_log_group, alarm)
 
 
 def own_retention(aws: Aws, group: LogGroup) -> Mapping[str, Any] | None:

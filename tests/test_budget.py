@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from conftest import client, drive, hold_pipes, network, pipeline_properties, published_layer
+from conftest import drive, hold_pipes, network, pipeline_properties, published_layer
 from mare_dynamodb_streamtrigger.core.names import layer_of_version
 
 # Calls before the pipe's stabilization polls; then per poll one describe and the resumed context's
@@ -166,14 +166,14 @@ def test_layers_add_no_call_and_a_vpc_adds_its_two_looks(table, aws_calls):
     assert ec2_calls == Counter({"ec2.DescribeSubnets": 1, "ec2.DescribeSecurityGroups": 1})
 
 
-def test_alarms_add_one_look_and_one_put_each(table, aws_calls):
+def test_alarms_add_one_look_and_one_put_each(table, topic_arn, aws_calls):
     """CREATE: a look at the alarm names before anything is made, and in the alarms step a look and
     one PutMetricAlarm per alarm (3 without a dead-letter queue); Read then reads the pipe-failures
     alarm's tags. UPDATE with nothing changed: the first look (the alarms and their tags), which
     the alarms step reuses, and Read's; nothing put."""
     plain = plain_create_calls(aws_calls)
     aws_calls.calls.clear()
-    watched = pipeline_properties(AlarmTopicArn=topic_arn())
+    watched = pipeline_properties(AlarmTopicArn=topic_arn)
     assert drive("CREATE", watched)[0]["status"] == "SUCCESS"
     added = Counter(
         {"cloudwatch.DescribeAlarms": 2, "cloudwatch.PutMetricAlarm": 3, "cloudwatch.ListTagsForResource": 1}
@@ -189,7 +189,3 @@ def test_alarms_add_one_look_and_one_put_each(table, aws_calls):
     assert alarm_calls == Counter(
         {"cloudwatch.DescribeAlarms": 1, "cloudwatch.ListTagsForResource": 3, "cloudwatch.DeleteAlarms": 1}
     )
-
-
-def topic_arn() -> str:
-    return client("sns").create_topic(Name="team-alerts")["TopicArn"]

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from botocore.awsrequest import AWSResponse
 
+from mare_dynamodb_streamtrigger.operations import clients
 from mare_dynamodb_streamtrigger.operations.clients import Aws
 
 
@@ -181,6 +182,17 @@ def error_answer(protocol: str, code: str, status: int, message: str) -> AWSResp
 
 
 @dataclass
+class InvocationClock:
+    """The handlers' clock for one invocation's time (operations.clients reads it): it stands
+    still, as if AWS answered at once, but where a test moves it on, as if AWS had answered slowly."""
+
+    now: float = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@dataclass
 class Recorder:
     """Counts every AWS API call the handlers make, as service.Operation."""
 
@@ -191,6 +203,16 @@ class Recorder:
     rewrites: list[Rewrite] = field(default_factory=list)
     # (n, kind): the first attempt of the n-th call (from 1) gets an HTTP error of that kind.
     nth_call_error: tuple[int, str] | None = None
+    # The n-th call (from 1), or the next `late_times` calls of an operation, come `late_by`
+    # seconds into their invocation, as if the calls before them there had taken that long; or,
+    # with `late_after`, the calls after the next answer of that operation do.
+    late_call: int | str | None = None
+    late_times: int = 1
+    late_after: str | None = None
+    late_by: float = 100.0
+    clock: InvocationClock = field(default_factory=InvocationClock)
+    # Every attempt that was sent (to moto, or answered by an injected fault), as service.Operation.
+    attempts: list[str] = field(default_factory=list)
 
     def counts(self) -> Counter[str]:
         return Counter(self.calls)
@@ -229,6 +251,11 @@ def install(monkeypatch: pytest.MonkeyPatch) -> Recorder:
         def record_or_fail(model: Any, **kwargs: Any) -> tuple[AWSResponse, dict[str, Any]] | None:
             operation = f"{service}.{model.name}"
             recorder.calls.append(operation)
+            if recorder.late_call == len(recorder.calls) or (
+                recorder.late_call == operation and recorder.late_times > 0
+            ):
+                recorder.late_times -= 1
+                recorder.clock.now += recorder.late_by
             if recorder.nth_call_error and recorder.nth_call_error[0] == len(recorder.calls):
                 code, status = SERVICE_ERRORS[service][recorder.nth_call_error[1]]
                 # The protocol botocore speaks (CloudWatch's model lists several; botocore picks JSON).
@@ -240,6 +267,9 @@ def install(monkeypatch: pytest.MonkeyPatch) -> Recorder:
             return None
 
         def rewrite_answer(model: Any, parsed: dict[str, Any], **_kwargs: Any) -> None:
+            if recorder.late_after == f"{service}.{model.name}":
+                recorder.late_after = None
+                recorder.clock.now += recorder.late_by
             for rewrite in recorder.rewrites:
                 if rewrite.operation == f"{service}.{model.name}":
                     rewrite(parsed)
@@ -247,7 +277,8 @@ def install(monkeypatch: pytest.MonkeyPatch) -> Recorder:
         def record_request(params: dict[str, Any], model: Any, **_kwargs: Any) -> None:
             recorder.requests.append((f"{service}.{model.name}", copy.deepcopy(params)))
 
-        def send_or_fail(**_kwargs: Any) -> AWSResponse | None:
+        def send_or_fail(event_name: str, **_kwargs: Any) -> AWSResponse | None:
+            recorder.attempts.append(f"{service}.{event_name.split('.')[-1]}")
             # Only the first attempt fails: botocore's own retries then go to moto.
             return pending.pop() if pending else None
 
@@ -260,6 +291,7 @@ def install(monkeypatch: pytest.MonkeyPatch) -> Recorder:
         return made
 
     monkeypatch.setattr(Aws, "client", client_with_hooks)
+    monkeypatch.setattr(clients, "monotonic", recorder.clock)
     return recorder
 
 

@@ -6,14 +6,18 @@ from __future__ import annotations
 
 import json
 import time
+from types import SimpleNamespace
 from typing import Any
 
+import boto3
 import pytest
+from botocore.retries import standard
 
 from conftest import ACCOUNT, REGION, client, drive, hold_pipes, invoke, pipeline_properties, role_statements
 from iam_evaluation import Request, allowing_statement
-from mare_dynamodb_streamtrigger.core import steps, waits
+from mare_dynamodb_streamtrigger.core import invocation_time, steps, waits
 from mare_dynamodb_streamtrigger.core.names import role_name
+from mare_dynamodb_streamtrigger.operations import clients
 
 NAME = "deployment-processor"
 PIPE_ROLE = role_name(NAME, REGION, "pipe")
@@ -327,13 +331,118 @@ def test_an_invocation_starts_no_step_after_its_time_budget_and_the_next_goes_on
     assert world()["pipes"] == [NAME]
 
 
-def test_one_slow_call_fits_in_an_invocation_after_the_budget():
-    from mare_dynamodb_streamtrigger.operations.clients import CLIENT_CONFIG
+def test_no_attempt_starts_too_late_for_its_invocation_to_answer_in_time():
+    attempts = clients.CLIENT_CONFIG.retries["total_max_attempts"]
+    # botocore's longest pause before an attempt: throttled, and asked to wait long (x-amz-retry-after).
+    throttled = SimpleNamespace(is_throttling_error_from_context=lambda _context: True)
+    backoff = standard.ExponentialBackoff(random=lambda: 1.0, throttling_detector=throttled)
+    asking = SimpleNamespace(headers={"x-amz-retry-after": "600000"})
+    pause = max(
+        backoff.delay_amount(SimpleNamespace(attempt_number=n, http_response=asking)) for n in range(1, attempts)
+    )
+    assert pause == clients.RETRY_PAUSE_MAX_SECONDS
+    attempt = clients.CLIENT_CONFIG.connect_timeout + clients.CLIENT_CONFIG.read_timeout
+    latest = {}
+    for action, within in invocation_time.ANSWER_WITHIN_SECONDS.items():
+        latest[action] = clients.Aws(boto3.session.Session(), REGION, ACCOUNT, "aws", action).latest_attempt
+        # The last attempt allowed, its pause, and the next attempt refused: answered in time.
+        assert latest[action] + attempt + pause + invocation_time.ANSWER_MARGIN_SECONDS <= within
+    assert latest == {"CREATE": 37, "UPDATE": 37, "DELETE": 37, "READ": 7, "LIST": 7}
+    assert latest["CREATE"] > steps.INVOCATION_BUDGET_SECONDS
 
-    attempts = CLIENT_CONFIG.retries["total_max_attempts"]
-    # Standard mode's backoff before the 2nd and 3rd attempts: at most 1 s and 2 s.
-    slowest_call = attempts * (CLIENT_CONFIG.connect_timeout + CLIENT_CONFIG.read_timeout) + 3
-    assert steps.INVOCATION_BUDGET_SECONDS + slowest_call < 60
+
+LATE = "was not sent: AWS answered slowly, and 100 s into this invocation no call starts after 37 s"
+
+
+def test_a_call_due_too_late_in_an_invocation_is_not_sent_and_the_next_invocation_makes_it(table, aws_calls):
+    aws_calls.late_call = "pipes.CreatePipe"
+
+    final, events = drive("CREATE", pipeline_properties())
+
+    assert final["status"] == "SUCCESS", final
+    late = [e for e in events if e["status"] == "IN_PROGRESS" and "not sent" in e.get("message", "")]
+    assert [(e["message"], e["callbackDelaySeconds"]) for e in late] == [
+        (f"Waiting for the next invocation: pipes.CreatePipe {LATE}", 1)
+    ]
+    # Asked twice, sent once: by the next invocation, which went on from the step it belongs to
+    # (nothing before it was made again).
+    assert (aws_calls.counts()["pipes.CreatePipe"], aws_calls.attempts.count("pipes.CreatePipe")) == (2, 1)
+    assert (aws_calls.counts()["iam.CreateRole"], aws_calls.counts()["lambda.CreateFunction"]) == (2, 1)
+    assert world()["pipes"] == [NAME]
+
+
+def test_a_call_due_too_late_in_an_updates_first_look_is_made_by_the_next_invocation(table, aws_calls):
+    drive("CREATE", pipeline_properties())
+    aws_calls.late_call = "lambda.GetFunction"
+
+    final, events = drive("UPDATE", pipeline_properties(BatchSize=25), previous=pipeline_properties())
+
+    assert final["status"] == "SUCCESS", final
+    assert events[0]["message"] == f"Waiting for the next invocation: lambda.GetFunction {LATE}"
+    assert aws_calls.counts()["pipes.UpdatePipe"] == 1
+    batch = client("pipes").describe_pipe(Name=NAME)["SourceParameters"]["DynamoDBStreamParameters"]["BatchSize"]
+    assert batch == 25
+
+
+def test_a_call_due_too_late_in_a_delete_is_made_by_the_next_invocation(table, aws_calls):
+    before = world()
+    drive("CREATE", pipeline_properties())
+    aws_calls.late_call = "lambda.DeleteFunction"
+
+    final, events = drive("DELETE", {"Name": NAME})
+
+    assert final["status"] == "SUCCESS", final
+    assert f"Waiting for the next invocation: lambda.DeleteFunction {LATE}" in [e.get("message") for e in events]
+    assert aws_calls.attempts.count("lambda.DeleteFunction") == 1
+    assert world() == {"roles": before["roles"], "functions": [], "pipes": []}
+
+
+def test_a_read_whose_call_is_due_too_late_fails_as_a_network_failure_cloudformation_retries(table, aws_calls):
+    drive("CREATE", pipeline_properties())
+    aws_calls.attempts.clear()
+    aws_calls.late_call = "pipes.DescribePipe"
+
+    final, events = drive("READ", {"Name": NAME})
+
+    assert len(events) == 1
+    assert (final["status"], final["errorCode"]) == ("FAILED", "NetworkFailure")
+    assert final["message"] == (
+        f"Trigger {NAME}: pipes.DescribePipe was not sent: AWS answered slowly, and 100 s into this invocation "
+        "no call starts after 7 s"
+    )
+    assert "pipes.DescribePipe" not in aws_calls.attempts
+
+
+def test_a_rollback_removes_everything_however_late_in_its_invocation(table, aws_calls):
+    before = world()
+    aws_calls.fail("pipes.CreatePipe", "AccessDeniedException", "not authorized to perform pipes:CreatePipe")
+    aws_calls.late_after = "pipes.CreatePipe"
+
+    final, _ = drive("CREATE", pipeline_properties())
+
+    assert (final["status"], final["errorCode"]) == ("FAILED", "AccessDenied")
+    assert "Rolled back: " in final["message"] and "Could not remove" not in final["message"]
+    assert "lambda.DeleteFunction" in aws_calls.attempts
+    assert world() == before
+
+
+def test_calls_late_in_every_invocation_end_by_the_overall_deadline_and_the_create_is_rolled_back(table, aws_calls):
+    before = world()
+    token = "always-late"
+    aws_calls.late_call, aws_calls.late_times = "pipes.CreatePipe", 2
+    first = invoke("CREATE", pipeline_properties(), token=token)
+    assert first["message"] == f"Waiting for the next invocation: pipes.CreatePipe {LATE}"
+    context = first["callbackContext"]
+    context["deadlines"][waits.OVERALL.key] = time.time() - 1
+
+    final = invoke("CREATE", first["resourceModel"], token=token, context=context)
+
+    assert (final["status"], final["errorCode"]) == ("FAILED", "NotStabilized")
+    assert final["message"].startswith(
+        "Create failed at step pipe: Gave up waiting for the next invocation: all waits of one action end after 2700 s"
+    )
+    assert f"pipes.CreatePipe {LATE}. Rolled back: " in final["message"]
+    assert world() == before
 
 
 # 10. A pipe not yet visible just after CreatePipe ----------------------------------------------

@@ -160,13 +160,19 @@ def in_world_terms(value: dict[str, Any]) -> dict[str, Any]:
 
 
 def act(action: str, queue_arn: str) -> dict[str, Any]:
+    return act_with_events(action, queue_arn)[0]
+
+
+def act_with_events(action: str, queue_arn: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     allowed = type_configuration()
     if action == "CREATE":
-        return drive("CREATE", created_properties(), type_configuration=allowed)[0]
+        return drive("CREATE", created_properties(), type_configuration=allowed)
     if action == "UPDATE":
         desired, previous = updated_properties(queue_arn), created_properties()
-        return drive("UPDATE", desired, previous=previous, type_configuration=allowed)[0]
-    return drive("DELETE", {"Name": NAME})[0]
+        return drive("UPDATE", desired, previous=previous, type_configuration=allowed)
+    if action == "READ":
+        return drive("READ", {"Name": NAME})
+    return drive("DELETE", {"Name": NAME})
 
 
 def follow_up(action: str, final: dict[str, Any], queue_arn: str, before: dict[str, Any] | None) -> list[str]:
@@ -249,4 +255,54 @@ def test_every_call_failed_with_every_kind_of_error(moto, aws_calls: Recorder, n
             f"\n{action}: matrix 1 action x {len(calls)} positions x up to {len(ERROR_KINDS)} errors = "
             f"{runs} runs; leaks: {leaks}"
         )
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("action", ["CREATE", "UPDATE", "DELETE", "READ"])
+def test_every_call_due_too_late_in_its_invocation_is_left_to_the_next(moto, aws_calls: Recorder, action, capsys):
+    """Each call in turn comes when its invocation has no time left for it, as if AWS had answered
+    the calls before it slowly: it is not sent, and the action goes on in the next invocation from
+    the step it belongs to, ending as a run on time does (READ, which cannot go on, fails as a
+    network failure CloudFormation retries)."""
+    # READ reads the trigger that DELETE's set-up makes.
+    prepared = "DELETE" if action == "READ" else action
+    queue_arn = fresh_world(moto)
+    set_up(prepared, queue_arn)
+    aws_calls.calls.clear()
+    assert outcome(act_with_events(action, queue_arn)[0]) == "SUCCESS"
+    calls = list(aws_calls.calls)
+    expected = live_state() if action in ("CREATE", "UPDATE") else None
+
+    wrong: list[str] = []
+    leaks = 0
+    for position, operation in enumerate(calls, start=1):
+        queue_arn = fresh_world(moto)
+        set_up(prepared, queue_arn)
+        aws_calls.calls.clear()
+        aws_calls.attempts.clear()
+        aws_calls.late_call = position
+        final, events = act_with_events(action, queue_arn)
+        aws_calls.late_call = None
+        where = f"{action} call {position} ({operation}) late"
+        not_sent = f"{operation} was not sent: AWS answered slowly"
+        if action == "READ":
+            if outcome(final) != "FAILED NetworkFailure" or not_sent not in final.get("message", ""):
+                wrong.append(f"{where}: {outcome(final)}: {final.get('message')}")
+        elif outcome(final) != "SUCCESS":
+            wrong.append(f"{where}: {outcome(final)}: {final.get('message')}")
+        elif not any(
+            event.get("message", "").startswith(f"Waiting for the next invocation: {not_sent}") for event in events
+        ):
+            wrong.append(f"{where}: no invocation left it to the next: {[e.get('message') for e in events]}")
+        elif expected is not None and live_state() != expected:
+            wrong.append(f"{where}: SUCCESS, but the trigger is not as it should be: {json.dumps(live_state())}")
+        # Every call was sent once, but the late one: not sent in its invocation.
+        if aws_calls.attempts != aws_calls.calls[: position - 1] + aws_calls.calls[position:]:
+            wrong.append(f"{where}: calls {aws_calls.calls}, attempts {aws_calls.attempts}")
+        problems = follow_up(action, final, queue_arn, None) if action != "READ" else []
+        leaks += any(p.startswith("leaked") for p in problems)
+        wrong.extend(f"{where}: {p}" for p in problems)
+
+    with capsys.disabled():
+        print(f"\n{action}: every call late once: {len(calls)} positions; leaks: {leaks}")
     assert not wrong, "\n".join(wrong)

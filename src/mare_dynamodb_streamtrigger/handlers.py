@@ -28,6 +28,7 @@ from mare_dynamodb_streamtrigger.core.callback_context import CreateContext, Del
 from mare_dynamodb_streamtrigger.core.errors import guarded
 from mare_dynamodb_streamtrigger.core.names import TYPE_NAME
 from mare_dynamodb_streamtrigger.core.validation import NAME
+from mare_dynamodb_streamtrigger.core.waits import going_on_when_late
 from mare_dynamodb_streamtrigger.guard import redaction
 from mare_dynamodb_streamtrigger.guard.request_shape import request_problem, with_defaults
 from mare_dynamodb_streamtrigger.models import ResourceHandlerRequest, ResourceModel, TypeConfigurationModel
@@ -132,5 +133,7 @@ def mentions(message: str, name: str) -> bool:
     return re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", message) is not None
 
 
+# These three go on in a next invocation with a call that could not end in time; READ and LIST fail.
+RESUMABLE = (Action.CREATE, Action.UPDATE, Action.DELETE)
 for action, handler in ROUTES.items():
-    resource.handler(action)(route(handler))
+    resource.handler(action)(route(going_on_when_late(handler) if action in RESUMABLE else handler))

@@ -204,5 +204,5 @@ def test_any_other_refusal_is_raised_as_it_came(code, busy):
 
 def test_every_wait_has_a_key_of_its_own():
     defined = [value for value in vars(waits).values() if isinstance(value, Wait)]
-    assert len(waits.WAITS) == len(defined) == 12
+    assert len(waits.WAITS) == len(defined) == 13
     assert all(waits.WAITS[kind.key] is kind for kind in defined)

@@ -26,6 +26,7 @@ from mare_dynamodb_streamtrigger.core.errors import (
     function_role_refusal,
 )
 from mare_dynamodb_streamtrigger.core.filter_pattern import numeric_on_stream_numbers
+from mare_dynamodb_streamtrigger.core.invocation_time import InvocationTimeSpent
 from mare_dynamodb_streamtrigger.core.names import ALARM_PREFIX, LogGroup, RoleKind, TriggerNames
 from mare_dynamodb_streamtrigger.core.pipe_state import (
     pipe_failed_for_role,
@@ -48,6 +49,7 @@ from mare_dynamodb_streamtrigger.core.waits import (
     FAILED_PIPE_DELETED,
     FUNCTION_ACTIVE,
     FUNCTION_ROLE_USABLE,
+    call_in_next_invocation,
     done_waiting,
     success,
     wait,
@@ -91,7 +93,7 @@ def devops_access(request: ResourceHandlerRequest, model: ResourceModel) -> tabl
 
 
 def create(session: SessionProxy | None, request: ResourceHandlerRequest, context: CreateContext) -> ProgressEvent:
-    aws = Aws.of(session, request)
+    aws = Aws.of(session, request, "CREATE")
     model = desired_model(request)
     # Every invocation: the model and any context come with the request, and neither is trusted.
     validate_model(model, request.desiredResourceTags)
@@ -217,19 +219,27 @@ class Creation:
 
     def run(self, resumed: bool = False) -> ProgressEvent:
         try:
-            if resumed:
-                check_stream(self.aws, self.model, self.context)
-            event = run_steps("create", STEPS, self.context, self)
-            if event is None:
-                event = success(read_model(self.aws, self.names.trigger_name, self.request.desiredResourceTags))
+            event = self.go_on(resumed)
         except Exception as error:  # noqa: BLE001 - every failure is rolled back, then reported
             # The step that failed is the first not done; after them all, reading the result.
             failed = next((step for step in STEPS if step not in self.context["done"]), "read")
-            return self.roll_back(failed, as_trigger_error(error))
+            with self.aws.unbounded():  # all of it now: a rollback stopped half-way would leave parts
+                return self.roll_back(failed, as_trigger_error(error))
         warning = self.context.get("warning")
         if warning:  # said in every event of the create, so that the stack's events show it
             event.message = f"{warning} {event.message}" if event.message else warning
         return event
+
+    def go_on(self, resumed: bool) -> ProgressEvent:
+        """The steps not yet done, then the result; a call left for the next invocation is made
+        there, with the step it belongs to (past the overall deadline, this raises)."""
+        try:
+            if resumed:
+                check_stream(self.aws, self.model, self.context)
+            event = run_steps("create", STEPS, self.context, self)
+            return event or success(read_model(self.aws, self.names.trigger_name, self.request.desiredResourceTags))
+        except InvocationTimeSpent as spent:
+            return call_in_next_invocation(self.context, self.model, spent)
 
     def built(self, part: str) -> None:
         if part not in self.context["created"]:

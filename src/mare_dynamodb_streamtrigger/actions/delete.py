@@ -28,7 +28,7 @@ from mare_dynamodb_streamtrigger.operations.trigger_state import existing_name, 
 
 
 def delete(session: SessionProxy | None, request: ResourceHandlerRequest, context: DeleteContext) -> ProgressEvent:
-    aws = Aws.of(session, request)
+    aws = Aws.of(session, request, "DELETE")
     model = request.desiredResourceState
     names = aws.names(existing_name(model.Name if model else None))
     check_progress(context)  # a context is a claim: no deadline beyond the longest wait

@@ -20,7 +20,7 @@ from mare_dynamodb_streamtrigger.operations.clients import Aws
 
 
 def list_triggers(session: SessionProxy | None, request: ResourceHandlerRequest) -> ProgressEvent:
-    aws = Aws.of(session, request)
+    aws = Aws.of(session, request, "LIST")
     roles = {
         role["RoleName"]: role
         for page in aws.iam.get_paginator("list_roles").paginate(PathPrefix=ROLE_PATH)

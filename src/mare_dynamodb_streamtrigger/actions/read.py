@@ -11,6 +11,6 @@ from mare_dynamodb_streamtrigger.operations.trigger_state import read_model
 
 
 def read(session: SessionProxy | None, request: ResourceHandlerRequest) -> ProgressEvent:
-    aws = Aws.of(session, request)
+    aws = Aws.of(session, request, "READ")
     model = request.desiredResourceState
     return success(read_model(aws, model.Name if model else None, request.desiredResourceTags))

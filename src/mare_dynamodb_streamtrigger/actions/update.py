@@ -20,6 +20,7 @@ from mare_dynamodb_streamtrigger.core import (
 )
 from mare_dynamodb_streamtrigger.core.callback_context import UpdateContext
 from mare_dynamodb_streamtrigger.core.errors import TriggerError, function_role_refusal
+from mare_dynamodb_streamtrigger.core.invocation_time import InvocationTimeSpent
 from mare_dynamodb_streamtrigger.core.names import table_arn_of_stream, table_name_of_arn
 from mare_dynamodb_streamtrigger.core.pipe_state import (
     pipe_failed_for_role,
@@ -45,6 +46,7 @@ from mare_dynamodb_streamtrigger.core.waits import (
     PIPE_BUSY,
     PIPE_CHANGING,
     Wait,
+    call_in_next_invocation,
     done_waiting,
     success,
     wait,
@@ -74,7 +76,7 @@ CREATE_ONLY = ("Name", "TableName", "StartingPosition")
 
 
 def update(session: SessionProxy | None, request: ResourceHandlerRequest, context: UpdateContext) -> ProgressEvent:
-    aws = Aws.of(session, request)
+    aws = Aws.of(session, request, "UPDATE")
     model = desired_model(request)
     # Every invocation: the model, the trigger's ownership and any context are checked again,
     # since each comes with the request and none is trusted.
@@ -184,10 +186,12 @@ class Update:
         self.asked_pipe = False
 
     def run(self) -> ProgressEvent:
-        waiting = run_steps("update", STEPS, self.context, self)
-        if waiting is not None:
-            return waiting
-        return success(read_model(self.aws, self.names.trigger_name, self.request.desiredResourceTags))
+        try:
+            waiting = run_steps("update", STEPS, self.context, self)
+            return waiting or success(read_model(self.aws, self.names.trigger_name, self.request.desiredResourceTags))
+        except InvocationTimeSpent as spent:
+            # With the steps this invocation did: the next goes on from the one not sent.
+            return call_in_next_invocation(self.context, self.model, spent)
 
     def policies(self) -> None:
         # The network and the keys first: a VPC not allowed, or a dead-letter queue that cannot be

@@ -11,6 +11,8 @@ from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
 from botocore.parsers import ResponseParserError
 from cloudformation_cli_python_lib import HandlerErrorCode, ProgressEvent
 
+from mare_dynamodb_streamtrigger.core.invocation_time import InvocationTimeSpent
+
 LOG = logging.getLogger(__name__)
 
 
@@ -237,6 +239,9 @@ def as_trigger_error(error: Exception) -> TriggerError:
         return TriggerError(
             HandlerErrorCode.ServiceInternalError, f"AWS sent an answer that could not be read: {answer}"
         )
+    if isinstance(error, InvocationTimeSpent):
+        # A read or a list that AWS kept too long: CloudFormation may ask again.
+        return TriggerError(HandlerErrorCode.NetworkFailure, str(error))
     if isinstance(error, ParamValidationError):
         # A value that reached AWS's client unchecked: the request's input, not the network. The
         # report names the parameter; the value it quotes could be anything, a secret included.

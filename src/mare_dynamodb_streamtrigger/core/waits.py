@@ -4,15 +4,17 @@ and the action's overall one."""
 from __future__ import annotations
 
 import time
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
+from functools import wraps
 from typing import Any, NamedTuple, cast
 
 from botocore.exceptions import ClientError
-from cloudformation_cli_python_lib import HandlerErrorCode, OperationStatus, ProgressEvent
+from cloudformation_cli_python_lib import HandlerErrorCode, OperationStatus, ProgressEvent, SessionProxy
 
 from mare_dynamodb_streamtrigger.core.callback_context import WaitingContext
 from mare_dynamodb_streamtrigger.core.errors import TriggerError, error_code, error_message
-from mare_dynamodb_streamtrigger.models import ResourceModel
+from mare_dynamodb_streamtrigger.core.invocation_time import InvocationTimeSpent
+from mare_dynamodb_streamtrigger.models import ResourceHandlerRequest, ResourceModel
 
 # How long to come back after, per kind of wait.
 FUNCTION_POLL_SECONDS = 5
@@ -73,6 +75,9 @@ FAILED_PIPE_DELETED = Wait(
     "failed_pipe_deleted", "the failed pipe to be deleted", STABILIZATION_DEADLINE_SECONDS, PIPE_POLL_SECONDS
 )
 PIPE_DELETED = Wait("pipe_deleted", "the pipe to be deleted", STABILIZATION_DEADLINE_SECONDS, PIPE_POLL_SECONDS)
+# A call that could not end within its invocation (core.invocation_time) is made by the next one,
+# a second later; only the overall deadline ends this wait.
+CALL_IN_NEXT_INVOCATION = Wait("call_in_next_invocation", "the next invocation", OVERALL_DEADLINE_SECONDS, 1)
 # Every wait defined above, by its key: a callback context may hold deadlines of these alone. Read
 # from the module itself, so that a new wait cannot be left out (a resumed context holding its
 # deadline would be refused).
@@ -143,3 +148,29 @@ def wait_if_busy(error: ClientError, busy: Busy, context: WaitingContext, model:
     if error_code(error) != busy.error_code:
         raise error
     return wait(context, busy.wait, model, error_message(error))
+
+
+def call_in_next_invocation(
+    context: WaitingContext, model: ResourceModel | None, spent: InvocationTimeSpent
+) -> ProgressEvent:
+    """IN_PROGRESS, so that the call not sent (and what follows it) is made by the next invocation."""
+    return wait(context, CALL_IN_NEXT_INVOCATION, model, str(spent))
+
+
+Action = Callable[[SessionProxy | None, ResourceHandlerRequest, MutableMapping[str, Any]], ProgressEvent]
+
+
+def going_on_when_late(action: Action) -> Action:
+    """A create, update or delete whose call was left for the next invocation before any of its
+    steps ran (its first looks): the next invocation starts from the same context."""
+
+    @wraps(action)
+    def run(
+        session: SessionProxy | None, request: ResourceHandlerRequest, context: MutableMapping[str, Any]
+    ) -> ProgressEvent:
+        try:
+            return action(session, request, context)
+        except InvocationTimeSpent as spent:
+            return call_in_next_invocation(cast(WaitingContext, context), request.desiredResourceState, spent)
+
+    return run

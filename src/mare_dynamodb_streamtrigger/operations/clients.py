@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from functools import cached_property
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from functools import cached_property, partial
+from time import monotonic
 from typing import TYPE_CHECKING, Any, cast
 
 import boto3
@@ -12,6 +14,7 @@ from botocore.loaders import create_loader
 from cloudformation_cli_python_lib import HandlerErrorCode, SessionProxy
 
 from mare_dynamodb_streamtrigger.core.errors import TriggerError, name_resource_in_error, remember_resource
+from mare_dynamodb_streamtrigger.core.invocation_time import InvocationTimeSpent, latest_attempt_seconds
 from mare_dynamodb_streamtrigger.core.names import TriggerNames
 from mare_dynamodb_streamtrigger.core.validation import required
 from mare_dynamodb_streamtrigger.guard import redaction
@@ -33,12 +36,17 @@ if TYPE_CHECKING:
     from mypy_boto3_ssm import SSMClient
     from mypy_boto3_sts import STSClient
 
-# Throttling and 5xx answers are retried inside the invocation by botocore itself. Sized so that
-# one call, however slow AWS is, ends within about 3 x (3 + 10) s and standard mode's backoff (at
-# most 1 s, then 2 s): with progress.INVOCATION_BUDGET_SECONDS an invocation returns within the
-# 60 s CloudFormation gives it (docs/aws-behaviour.md).
+# Throttling and 5xx answers are retried inside the invocation by botocore itself. One attempt
+# takes at most 3 + 10 s; standard mode pauses at most 1 s, then 2 s, before the next, 5 s more
+# where a throttled answer asks for it (x-amz-retry-after). No attempt starts past
+# core.invocation_time's limit, so an invocation answers in time however slow AWS is
+# (docs/aws-behaviour.md, section 6).
 # botocore's total_max_attempts counts the first attempt; its max_attempts would count retries only.
-CLIENT_CONFIG = Config(retries={"mode": "standard", "total_max_attempts": 3}, connect_timeout=3, read_timeout=10)
+CONNECT_SECONDS, READ_SECONDS = 3, 10
+CLIENT_CONFIG = Config(
+    retries={"mode": "standard", "total_max_attempts": 3}, connect_timeout=CONNECT_SECONDS, read_timeout=READ_SECONDS
+)
+RETRY_PAUSE_MAX_SECONDS = 7
 
 
 # The service models, read from disk once per process: the library makes a new boto3 session for
@@ -56,7 +64,7 @@ def share_service_models(session: Any) -> None:
 class Aws:
     """The caller's session, with the request's region (the library's session has none)."""
 
-    def __init__(self, session: SessionProxy | None, region: str, account: str, partition: str) -> None:
+    def __init__(self, session: SessionProxy | None, region: str, account: str, partition: str, action: str) -> None:
         if session is None:
             raise TriggerError(HandlerErrorCode.InvalidCredentials, "The request carries no caller credentials")
         share_service_models(session)
@@ -64,12 +72,32 @@ class Aws:
         self.region = region
         self.account = account
         self.partition = partition
+        # The invocation's clock: no attempt of a call starts past `latest_attempt` seconds.
+        self.started = monotonic()
+        self.latest_attempt = latest_attempt_seconds(action, CONNECT_SECONDS + READ_SECONDS, RETRY_PAUSE_MAX_SECONDS)
+        self.bounded = True
 
     @classmethod
-    def of(cls, session: SessionProxy | None, request: ResourceHandlerRequest) -> Aws:
+    def of(cls, session: SessionProxy | None, request: ResourceHandlerRequest, action: str) -> Aws:
         # The entrypoint's guard has refused a request without its region or account.
         region, account = required(request.region, "region"), required(request.awsAccountId, "awsAccountId")
-        return cls(session, region, account, request.awsPartition or "aws")
+        return cls(session, region, account, request.awsPartition or "aws", action)
+
+    @contextmanager
+    def unbounded(self) -> Iterator[None]:
+        """Calls that must all be made in this invocation, however late (a rollback's removals:
+        stopped half-way, they would leave parts behind)."""
+        self.bounded = False
+        try:
+            yield
+        finally:
+            self.bounded = True
+
+    def refuse_late_attempt(self, service: str, event_name: str, **_kwargs: Any) -> None:
+        """botocore's before-send, for every attempt of every call: raising here sends nothing."""
+        elapsed = monotonic() - self.started
+        if self.bounded and elapsed > self.latest_attempt:
+            raise InvocationTimeSpent(f"{service}.{event_name.rsplit('.', 1)[-1]}", elapsed, self.latest_attempt)
 
     def client(self, service: str, credentials: Mapping[str, Any] | None = None) -> BaseClient:
         """A client of the caller's session, or of the given (assumed role's) credentials, whose
@@ -84,6 +112,10 @@ class Aws:
             )
             share_service_models(session)
             made = session.client(service, region_name=self.region, config=CLIENT_CONFIG)  # type: ignore[call-overload]
+        # First of the attempt's hooks, so that nothing else sees an attempt that is not sent.
+        made.meta.events.register_first(
+            f"before-send.{made.meta.service_model.service_id.hyphenize()}", partial(self.refuse_late_attempt, service)
+        )
         made.meta.events.register("before-parameter-build", remember_resource)
         made.meta.events.register("after-call", name_resource_in_error)
         if service == "lambda":

@@ -54,7 +54,7 @@ def run_steps(action: str, steps: Sequence[str], context: SteppingContext, worke
 
 
 # One invocation starts no new step after this long, so that it returns well within the 60 s
-# CloudFormation gives an invocation, even where AWS answers slowly (aws.CLIENT_CONFIG bounds a call).
+# CloudFormation gives an invocation (core.invocation_time stops its calls in time, however slow AWS is).
 INVOCATION_BUDGET_SECONDS = 15
 
 

@@ -72,10 +72,15 @@ def refuse_foreign_alarms(aws: Aws, names: TriggerNames, model: ResourceModel) -
     if not wanted:
         return None
     found = look(aws, names)
-    taken = [name for name in found.foreign if name in wanted]
+    refuse_taken(found, wanted)
+    return found
+
+
+def refuse_taken(found: AlarmsFound, wanted: Mapping[str, Any]) -> None:
+    """InvalidRequest when another's alarm holds a name the trigger is to have."""
+    taken = [name for name in wanted if name in found.foreign]
     if taken:
         raise foreign_alarm(taken[0])
-    return found
 
 
 def set_alarms(
@@ -92,9 +97,7 @@ def set_alarms(
     was made by this very request, with these tags), existing alarms keep their tags."""
     wanted = alarms.wanted_alarms(model, names)
     found = found or look(aws, names)
-    for name in wanted:
-        if name in found.foreign:
-            raise foreign_alarm(name)
+    refuse_taken(found, wanted)
     marked = {**tags, ALARM_CREATOR_TAG: names.pipe_arn}
     for name, request in wanted.items():
         live = found.own.get(name)

@@ -492,6 +492,11 @@ class SecondsAhead:
         ({"deadlines": {waits.OVERALL.key: 4e12}}, "a deadline lies more than 2700 s ahead"),
         # Each wait is bounded by its own limit: a role's propagation by 300 s, not the longest wait's.
         ({"deadlines": {waits.PIPE_ROLE_USABLE.key: SecondsAhead(1000)}}, "a deadline lies more than 300 s ahead"),
+        # A call left to the next invocation, again and again: bounded as the whole action is.
+        (
+            {"deadlines": {waits.CALL_IN_NEXT_INVOCATION.key: SecondsAhead(3000)}},
+            "a deadline lies more than 2700 s ahead",
+        ),
         (
             {"deadlines": {"the pipe role to reach Pipes": SecondsAhead(10)}},
             "deadlines names 'the pipe role to reach Pipes', a wait this handler never starts",
@@ -506,6 +511,7 @@ class SecondsAhead:
         "a deadline years ahead",
         "an overall deadline years ahead",
         "a role wait beyond its own limit",
+        "a wait for the next invocation beyond the action's",
         "an unknown wait",
     ],
 )

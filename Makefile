@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PYTHON ?= $(shell scripts/find-python.sh)
 PACKAGE := mare_dynamodb_streamtrigger
 
-.PHONY: venv demo test test-fast typecheck fuzz contract package lint lint-code validate check-generated generate bench requirements clean
+.PHONY: cdk-venv cdk-test cdk-requirements venv demo test test-fast typecheck fuzz contract package lint lint-code validate check-generated generate bench requirements clean
 
 venv: $(VENV)/.installed
 
@@ -28,6 +28,33 @@ test: venv lint-code typecheck validate check-generated lint
 	COVERAGE_CORE=sysmon $(BIN)/pytest -q --cov=src --cov-report=term:skip-covered --cov-fail-under=$(COVERAGE_MIN)
 	$(MAKE) contract
 	$(MAKE) package
+	$(MAKE) cdk-test
+
+# The CDK package (cdk/): its own environment, cdk/.venv, with aws-cdk-lib, which runs in Node.js
+# (jsii), kept out of the handler's. Its tests synthesize real apps and lint the templates with
+# this project's cfn-lint check (the handler's environment, hence venv).
+CDK_VENV := cdk/.venv
+CDK_BIN := $(CDK_VENV)/bin
+# jsii warns at every start on a Node.js that has reached its end of life; scripts/check-node.sh says so once.
+NODE_MAJOR := $(shell node --version 2>/dev/null | sed 's/^v\([0-9]*\).*/\1/')
+CDK_ENV := JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=$(NODE_MAJOR)
+cdk-venv: $(CDK_VENV)/.installed
+
+$(CDK_VENV)/.installed: cdk/requirements.txt
+	scripts/check-node.sh
+	$(PYTHON) -m venv $(CDK_VENV)
+	$(CDK_BIN)/pip install --quiet --disable-pip-version-check -r cdk/requirements.txt
+	touch $@
+
+cdk-test: cdk-venv venv
+	scripts/check-node.sh
+	cd cdk && $(CDK_ENV) .venv/bin/mypy
+	cd cdk && $(CDK_ENV) .venv/bin/pytest -q
+
+# cdk/requirements.txt from cdk/requirements.in, keeping every pin it already holds.
+cdk-requirements: venv
+	$(BIN)/pip-compile --quiet --no-emit-index-url --no-emit-trusted-host --no-emit-find-links --allow-unsafe \
+		--strip-extras --output-file cdk/requirements.txt cdk/requirements.in
 
 # The edit loop: the tests without the fuzz, cfn test or cfn-lint subprocesses, and no package.
 test-fast: venv
@@ -61,10 +88,11 @@ validate: venv
 # `cfn generate` rewrites models.py and docs/ (removing every file there): keep the hand-written guides.
 # It also writes resource-role.yaml with every permission on "*": scripts/execution_role.py scopes it.
 generate: venv
-	mkdir -p build/kept-docs && cp docs/guide.md docs/performance.md docs/compared-with-pipes.md docs/aws-behaviour.md build/kept-docs/ 2>/dev/null || true
+	mkdir -p build/kept-docs && cp docs/guide.md docs/performance.md docs/compared-with-pipes.md docs/aws-behaviour.md docs/migrating-from-cdk.md build/kept-docs/ 2>/dev/null || true
 	$(BIN)/cfn generate
 	cp build/kept-docs/*.md docs/ 2>/dev/null || true
 	$(BIN)/python scripts/execution_role.py
+	$(BIN)/python scripts/generate_cdk.py
 
 # What each action costs: API calls, invocations, pacing, list at scale, cold start, size, memory.
 bench: venv
@@ -87,4 +115,4 @@ requirements: venv
 		--strip-extras --output-file requirements-dev.txt requirements-dev.in
 
 clean:
-	rm -rf $(VENV) build .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(CDK_VENV) build .pytest_cache .ruff_cache

@@ -11,6 +11,8 @@ mkdir -p "$work/src/mare_dynamodb_streamtrigger"
 status=0
 # cfn generate writes the execution role on "*"; scripts/execution_role.py writes the scoped one.
 "$root/.venv/bin/python" "$root/scripts/execution_role.py" --check || status=1
+# The CDK's CfnStreamTrigger is written from schema.json too.
+"$root/.venv/bin/python" "$root/scripts/generate_cdk.py" --check || status=1
 diff -u "$root/src/mare_dynamodb_streamtrigger/models.py" "$work/src/mare_dynamodb_streamtrigger/models.py" || status=1
 for generated in "$work"/docs/*; do
   diff -u "$root/docs/$(basename "$generated")" "$generated" || status=1

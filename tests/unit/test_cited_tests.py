@@ -15,7 +15,7 @@ CITED = re.compile(r"\b(test_\w*[a-z0-9])(?![\w.])")
 def test_every_test_the_docs_name_exists():
     defined = {
         name
-        for path in (ROOT / "tests").rglob("test_*.py")
+        for path in [*(ROOT / "tests").rglob("test_*.py"), *(ROOT / "cdk" / "tests").rglob("test_*.py")]
         for name in re.findall(r"^def (test_\w+)\(", path.read_text(), flags=re.MULTILINE)
     }
     pages = [*sorted((ROOT / "docs").glob("*.md")), ROOT / "README.md"]

@@ -159,6 +159,8 @@ class DynamoDBStreamTrigger(Construct):
         the folder it started in).
         """
         path = Path(lambda_code_path)
+        if not path.exists():
+            raise ValueError(f"lambda_code_path {path} does not exist (relative paths start at {Path.cwd().name}/)")
         if path.is_file() and path.suffix != ".zip":
             raise ValueError(f"lambda_code_path must be a folder or a .zip file, not {path}")
         return Asset(self, "Code", path=str(path.resolve()))

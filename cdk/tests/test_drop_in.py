@@ -339,3 +339,22 @@ def test_a_bucket_of_the_triggers_own_is_where_the_code_goes(app, lambda_folder)
 
     [resource] = triggers(synthesized(app)).values()
     assert resource["Properties"]["Code"]["S3Bucket"] == {"Fn::Sub": "trigger-code-${AWS::AccountId}"}
+
+
+def test_a_code_path_that_does_not_exist_is_refused_at_synth(stack, tmp_path):
+    with pytest.raises(ValueError) as refused:
+        DynamoDBStreamTrigger(
+            stack,
+            "missing",
+            trigger_type=StreamTriggerType.PIPELINE,
+            table_base_name="deployment-requests",
+            resource_base_name="deployment-processor",
+            lambda_handler="handlers.process_deployment",
+            lambda_code_path="./lambda/no-such-folder",
+            env_vars={"PIPELINE_ARN": PIPELINE},
+            filter_pattern=FILTER,
+        )
+    assert (
+        str(refused.value)
+        == f"lambda_code_path lambda/no-such-folder does not exist (relative paths start at {tmp_path.name}/)"
+    )

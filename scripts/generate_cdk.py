@@ -84,6 +84,14 @@ def rendering(spec: dict[str, Any], value: str) -> str:
     return value
 
 
+def rendering_of_setting(spec: dict[str, Any], attribute: str, *, required: bool) -> str:
+    """The template's value of an argument or field, which is None when left out unless required."""
+    value = rendering(spec, attribute)
+    if required or value == attribute:
+        return value
+    return f"None if {attribute} is None else {value}"
+
+
 def docstring(text: str, indent: str) -> str:
     lines = textwrap.wrap(text, WIDTH - len(indent) - 8, break_on_hyphens=False)
     if len(lines) == 1:
@@ -127,9 +135,7 @@ def dataclass_source(definition: str, spec: dict[str, Any]) -> str:
     out += "        return _present(\n            {\n"
     for name in ordered:
         attribute = f"self.{snake(name)}"
-        value = rendering(fields[name], attribute)
-        if name not in required and value != attribute:
-            value = f"None if {attribute} is None else {value}"
+        value = rendering_of_setting(fields[name], attribute, required=name in required)
         out += f'                "{name}": {value},\n'
     out += "            }\n        )\n"
     return out
@@ -199,9 +205,7 @@ def module_source(schema: dict[str, Any]) -> str:
         if name == tag_property:
             continue
         attribute = snake(name)
-        value = rendering(properties[name], attribute)
-        if name not in required and value != attribute:
-            value = f"None if {attribute} is None else {value}"
+        value = rendering_of_setting(properties[name], attribute, required=name in required)
         out += f'                    "{name}": {value},\n'
     out += "                }\n            ),\n        )\n"
     out += f"        # {tag_property}: rendered by the tag manager (as [{{Key, Value}}]) with those Tags.of() adds.\n"

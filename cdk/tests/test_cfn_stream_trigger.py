@@ -23,6 +23,13 @@ from mare_streamtrigger_cdk import (
 READ_ONLY = [pointer.rsplit("/", 1)[-1] for pointer in SCHEMA["readOnlyProperties"]]
 WRITABLE = [name for name in SCHEMA["properties"] if name not in READ_ONLY]
 PIPELINE = "arn:aws:codepipeline:eu-west-1:123456789012:deploy"
+# The required properties alone.
+REQUIRED: dict[str, Any] = {
+    "name": "n",
+    "table_name": "deployment-requests",
+    "trigger_type": "PIPELINE",
+    "handler": "index.handler",
+}
 KEY = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 
 # Every writable property, as the keyword argument and as the template holds it.
@@ -115,9 +122,7 @@ def test_every_property_reaches_the_template(app, stack, lint):
 
 
 def test_properties_left_out_are_not_in_the_template(app, stack):
-    CfnStreamTrigger(
-        stack, "Trigger", name="n", table_name="deployment-requests", trigger_type="SNS_TOPIC", handler="index.handler"
-    )
+    CfnStreamTrigger(stack, "Trigger", **{**REQUIRED, "trigger_type": "SNS_TOPIC"})
 
     assert triggers(synthesized(app))["Trigger"]["Properties"] == {
         "Name": "n",
@@ -131,10 +136,7 @@ def test_tags_of_the_stack_join_the_resources_own(app, stack):
     CfnStreamTrigger(
         stack,
         "Trigger",
-        name="n",
-        table_name="deployment-requests",
-        trigger_type="PIPELINE",
-        handler="index.handler",
+        **REQUIRED,
         tags=[TagProperty(key="team", value="platform")],
     )
     cdk.Tags.of(stack).add("cost-center", "42")
@@ -146,9 +148,7 @@ def test_tags_of_the_stack_join_the_resources_own(app, stack):
 
 
 def test_every_read_only_property_is_an_attribute(app, stack):
-    trigger = CfnStreamTrigger(
-        stack, "Trigger", name="n", table_name="deployment-requests", trigger_type="PIPELINE", handler="index.handler"
-    )
+    trigger = CfnStreamTrigger(stack, "Trigger", **REQUIRED)
     for attribute in READ_ONLY:
         snake_name = re.sub(r"(?<!^)(?=[A-Z])", "_", attribute).lower()
         cdk.CfnOutput(stack, attribute, value=getattr(trigger, f"attr_{snake_name}"))
@@ -165,10 +165,7 @@ def test_tokens_reach_the_template_as_intrinsics(app, stack, lint):
     CfnStreamTrigger(
         stack,
         "Trigger",
-        name="n",
-        table_name="deployment-requests",
-        trigger_type="PIPELINE",
-        handler="app.handler",
+        **{**REQUIRED, "handler": "app.handler"},
         code=CodeProperty(s3_bucket=bucket.value_as_string, s3_key="app.zip"),
         batch_size=size.value_as_number,
         environment={

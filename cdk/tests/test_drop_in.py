@@ -20,6 +20,20 @@ FILTER = {"eventName": ["INSERT"], "dynamodb": {"NewImage": {"status": {"S": ["P
 PIPELINE = "arn:aws:codepipeline:us-east-1:123456789012:my-pipeline"
 
 
+def arguments(**overrides: Any) -> dict[str, Any]:
+    """The construct's arguments for the example's PIPELINE trigger, without code, with `overrides`."""
+    return {
+        "trigger_type": StreamTriggerType.PIPELINE,
+        "table_base_name": "deployment-requests",
+        "resource_base_name": "deployment-processor",
+        "lambda_handler": "handlers.process_deployment",
+        "lambda_code_path": None,
+        "env_vars": {"PIPELINE_ARN": PIPELINE},
+        "filter_pattern": FILTER,
+        **overrides,
+    }
+
+
 @pytest.fixture
 def helper() -> SimpleNamespace:
     """A team's app helper; its naming rule (below) stands for their library's ResourceNaming."""
@@ -109,17 +123,7 @@ def test_a_zip_file_is_uploaded_as_it_is(app, stack, tmp_path):
     with zipfile.ZipFile(package, "w") as archive:
         archive.writestr("handlers.py", HANDLERS)
 
-    DynamoDBStreamTrigger(
-        stack,
-        "zipped",
-        trigger_type=StreamTriggerType.PIPELINE,
-        table_base_name="deployment-requests",
-        resource_base_name="deployment-processor",
-        lambda_handler="handlers.process_deployment",
-        lambda_code_path=str(package),
-        env_vars={"PIPELINE_ARN": PIPELINE},
-        filter_pattern=FILTER,
-    )
+    DynamoDBStreamTrigger(stack, "zipped", **arguments(lambda_code_path=str(package)))
     template = synthesized(app)
 
     [(asset_hash, asset)] = asset_files(app).items()
@@ -163,17 +167,13 @@ def test_every_other_property_of_the_type_passes_through(app, stack, lambda_fold
     DynamoDBStreamTrigger(
         stack,
         "more",
-        trigger_type=StreamTriggerType.PIPELINE,
-        table_base_name="deployment-requests",
-        resource_base_name="deployment-processor",
-        lambda_handler="handlers.process_deployment",
-        lambda_code_path="./lambda/deployment",
-        env_vars={"PIPELINE_ARN": PIPELINE},
-        filter_pattern=FILTER,
-        starting_position="TRIM_HORIZON",
-        dead_letter_queue_arn="arn:aws:sqs:us-east-1:123456789012:failed-deployments",
-        maximum_retry_attempts=5,
-        tags=[TagProperty(key="team", value="platform")],
+        **arguments(
+            lambda_code_path="./lambda/deployment",
+            starting_position="TRIM_HORIZON",
+            dead_letter_queue_arn="arn:aws:sqs:us-east-1:123456789012:failed-deployments",
+            maximum_retry_attempts=5,
+            tags=[TagProperty(key="team", value="platform")],
+        ),
     )
     template = synthesized(app)
 
@@ -191,17 +191,7 @@ def test_every_other_property_of_the_type_passes_through(app, stack, lambda_fold
 
 def test_a_naming_function_given_to_the_trigger_wins_over_the_apps_rule(app, stack, helper, team_naming):
     trigger = DynamoDBStreamTrigger(
-        stack,
-        "named",
-        app_helper=helper,
-        table_naming=lambda base: f"{base}-v2",
-        trigger_type=StreamTriggerType.PIPELINE,
-        table_base_name="deployment-requests",
-        resource_base_name="deployment-processor",
-        lambda_handler="handlers.process_deployment",
-        lambda_code_path=None,
-        env_vars={"PIPELINE_ARN": PIPELINE},
-        filter_pattern=FILTER,
+        stack, "named", **arguments(app_helper=helper, table_naming=lambda base: f"{base}-v2")
     )
 
     [resource] = triggers(synthesized(app)).values()
@@ -209,18 +199,7 @@ def test_a_naming_function_given_to_the_trigger_wins_over_the_apps_rule(app, sta
 
 
 def test_an_app_helper_without_a_naming_rule_keeps_the_name_and_warns_at_synth(app, stack, helper):
-    trigger = DynamoDBStreamTrigger(
-        stack,
-        "unnamed",
-        app_helper=helper,
-        trigger_type=StreamTriggerType.PIPELINE,
-        table_base_name="deployment-requests",
-        resource_base_name="deployment-processor",
-        lambda_handler="handlers.process_deployment",
-        lambda_code_path=None,
-        env_vars={"PIPELINE_ARN": PIPELINE},
-        filter_pattern=FILTER,
-    )
+    trigger = DynamoDBStreamTrigger(stack, "unnamed", **arguments(app_helper=helper))
     assembly = app.synth()
 
     [warning] = [
@@ -236,17 +215,7 @@ def test_an_app_helper_without_a_naming_rule_keeps_the_name_and_warns_at_synth(a
 
 
 def test_attributes_are_the_resources_get_atts(app, stack):
-    trigger = DynamoDBStreamTrigger(
-        stack,
-        "outputs",
-        trigger_type=StreamTriggerType.PIPELINE,
-        table_base_name="deployment-requests",
-        resource_base_name="deployment-processor",
-        lambda_handler="handlers.process_deployment",
-        lambda_code_path=None,
-        env_vars={"PIPELINE_ARN": PIPELINE},
-        filter_pattern=FILTER,
-    )
+    trigger = DynamoDBStreamTrigger(stack, "outputs", **arguments())
     for attribute in ("function_arn", "function_role_arn", "pipe_arn", "pipe_role_arn", "table_arn", "stream_arn"):
         cdk.CfnOutput(stack, attribute, value=getattr(trigger, attribute))
     template = synthesized(app)
@@ -264,7 +233,7 @@ def test_attributes_are_the_resources_get_atts(app, stack):
 
 
 @pytest.mark.parametrize(
-    ("arguments", "error"),
+    ("given", "error"),
     [
         ({"environment": {"A": "b"}}, "environment is the construct's argument env_vars: give it once, as env_vars"),
         ({"name": "other"}, "name is the construct's argument resource_base_name: give it once, as resource_base_name"),
@@ -279,18 +248,9 @@ def test_attributes_are_the_resources_get_atts(app, stack):
     ],
     ids=["property-named-by-an-argument", "name-twice", "code-twice", "trigger-type-as-a-string"],
 )
-def test_arguments_given_twice_or_of_the_wrong_kind_are_refused(stack, lambda_folder, arguments, error):
-    call: dict[str, Any] = {
-        "trigger_type": StreamTriggerType.PIPELINE,
-        "table_base_name": "deployment-requests",
-        "resource_base_name": "deployment-processor",
-        "lambda_handler": "handlers.process_deployment",
-        "lambda_code_path": "./lambda/deployment",
-        "env_vars": {"PIPELINE_ARN": PIPELINE},
-        "filter_pattern": FILTER,
-    }
+def test_arguments_given_twice_or_of_the_wrong_kind_are_refused(stack, lambda_folder, given, error):
     with pytest.raises(TypeError) as refused:
-        DynamoDBStreamTrigger(stack, "twice", **{**call, **arguments})
+        DynamoDBStreamTrigger(stack, "twice", **arguments(lambda_code_path="./lambda/deployment", **given))
     assert error in str(refused.value)
 
 
@@ -299,17 +259,7 @@ def test_a_code_path_that_is_a_file_but_not_a_zip_is_refused(stack, lambda_folde
         ValueError,
         match=re.escape("lambda_code_path must be a folder or a .zip file, not lambda/deployment/handlers.py"),
     ):
-        DynamoDBStreamTrigger(
-            stack,
-            "not-zip",
-            trigger_type=StreamTriggerType.PIPELINE,
-            table_base_name="deployment-requests",
-            resource_base_name="deployment-processor",
-            lambda_handler="handlers.process_deployment",
-            lambda_code_path="lambda/deployment/handlers.py",
-            env_vars={"PIPELINE_ARN": PIPELINE},
-            filter_pattern=FILTER,
-        )
+        DynamoDBStreamTrigger(stack, "not-zip", **arguments(lambda_code_path="lambda/deployment/handlers.py"))
 
 
 def test_the_construct_enumeration_keeps_its_values():
@@ -325,17 +275,7 @@ def test_a_bucket_of_the_triggers_own_is_where_the_code_goes(app, lambda_folder)
         "TriggerStack",
         synthesizer=cdk.DefaultStackSynthesizer(file_assets_bucket_name="trigger-code-${AWS::AccountId}"),
     )
-    DynamoDBStreamTrigger(
-        own,
-        "own-bucket",
-        trigger_type=StreamTriggerType.PIPELINE,
-        table_base_name="deployment-requests",
-        resource_base_name="deployment-processor",
-        lambda_handler="handlers.process_deployment",
-        lambda_code_path="./lambda/deployment",
-        env_vars={"PIPELINE_ARN": PIPELINE},
-        filter_pattern=FILTER,
-    )
+    DynamoDBStreamTrigger(own, "own-bucket", **arguments(lambda_code_path="./lambda/deployment"))
 
     [resource] = triggers(synthesized(app)).values()
     assert resource["Properties"]["Code"]["S3Bucket"] == {"Fn::Sub": "trigger-code-${AWS::AccountId}"}
@@ -343,17 +283,7 @@ def test_a_bucket_of_the_triggers_own_is_where_the_code_goes(app, lambda_folder)
 
 def test_a_code_path_that_does_not_exist_is_refused_at_synth(stack, tmp_path):
     with pytest.raises(ValueError) as refused:
-        DynamoDBStreamTrigger(
-            stack,
-            "missing",
-            trigger_type=StreamTriggerType.PIPELINE,
-            table_base_name="deployment-requests",
-            resource_base_name="deployment-processor",
-            lambda_handler="handlers.process_deployment",
-            lambda_code_path="./lambda/no-such-folder",
-            env_vars={"PIPELINE_ARN": PIPELINE},
-            filter_pattern=FILTER,
-        )
+        DynamoDBStreamTrigger(stack, "missing", **arguments(lambda_code_path="./lambda/no-such-folder"))
     assert (
         str(refused.value)
         == f"lambda_code_path lambda/no-such-folder does not exist (relative paths start at {tmp_path.name}/)"

@@ -4,7 +4,7 @@ python scripts/check_package.py [mare-dynamodb-streamtrigger.zip]
 
 The handler's zip may hold, of this project, only the modules the entrypoint imports (followed
 through every import statement, those inside functions included) and the built-in functions'
-files, which are read as data. It holds no developer tool (`mare_streamtrigger_local`), no
+files, which are read as data. It holds no developer tool (`mare_streamtrigger_local`, `mare_streamtrigger_lint`), no
 packaging tool (pip, setuptools), and its size stays within SIZE_RATIO_MAX of the floor: the
 dependencies alone (the library, boto3, botocore and what they import).
 """
@@ -47,6 +47,7 @@ FORBIDDEN_TOP = {
     "build",
     ".pytest_cache",
     "mare_streamtrigger_local",
+    "mare_streamtrigger_lint",
     "pip",
     "setuptools",
     "pkg_resources",

@@ -13,10 +13,10 @@ pytestmark = pytest.mark.lint
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = [*sorted((ROOT / "examples").glob("*.yaml")), ROOT / "template.yml"]
-RULES = {"E3002", "E3003", "E3012", "E3030"}
+RULES = {"E3002", "E3003", "E3012", "E3030", "E9305"}
 
-# TableName missing (E3003), TriggerType LAMBDA (E3030), MemorySize and BatchSize of the wrong type (E3012),
-# Colour unknown (E3002).
+# TableName missing (E3003), TriggerType LAMBDA (E3030, and create's check E9305), MemorySize and BatchSize of the
+# wrong type (E3012), Colour unknown (E3002).
 BAD_TEMPLATE = """\
 AWSTemplateFormatVersion: "2010-09-09"
 Resources:
@@ -77,6 +77,7 @@ def test_bad_template_is_rejected(bad_template: Path):
     assert rule_ids(result.stdout) == RULES
     assert "'TableName' is a required property" in result.stdout
     assert "'LAMBDA' is not one of ['PIPELINE', 'SNS_TOPIC']" in result.stdout
+    assert "TriggerType must be PIPELINE or SNS_TOPIC, not 'LAMBDA'" in result.stdout
     assert "'lots' is not of type 'integer'" in result.stdout
     assert "[1] is not of type 'integer'" in result.stdout
     assert "'Colour' was unexpected" in result.stdout

@@ -25,7 +25,6 @@ from mare_dynamodb_streamtrigger.core.errors import (
     error_code,
     function_role_refusal,
 )
-from mare_dynamodb_streamtrigger.core.filter_pattern import numeric_on_stream_numbers
 from mare_dynamodb_streamtrigger.core.invocation_time import InvocationTimeSpent
 from mare_dynamodb_streamtrigger.core.names import ALARM_PREFIX, LogGroup, RoleKind, TriggerNames
 from mare_dynamodb_streamtrigger.core.pipe_state import (
@@ -37,7 +36,7 @@ from mare_dynamodb_streamtrigger.core.pipe_state import (
 from mare_dynamodb_streamtrigger.core.steps import run_steps
 from mare_dynamodb_streamtrigger.core.validation import (
     desired_model,
-    named_filter_patterns,
+    filter_warnings,
     required,
     validate_alarm_topic,
     validate_code_bucket,
@@ -141,16 +140,6 @@ def check_stream(aws: Aws, model: ResourceModel, context: CreateContext) -> None
     live = table_stream.describe_table(aws, required(model.TableName, "TableName"))
     if live.get("TableArn") != context["TableArn"] or live.get("LatestStreamArn") != context["StreamArn"]:
         raise refused(f"StreamArn is not the latest stream of table {model.TableName}")
-
-
-def filter_warnings(model: ResourceModel) -> list[str]:
-    """What a valid FilterPattern or FilterPatterns asks that can never match in a stream record."""
-    return [
-        f"Warning: {warning}."
-        for root, pattern in named_filter_patterns(model)
-        if isinstance(pattern, dict)
-        for warning in numeric_on_stream_numbers(pattern, root)
-    ]
 
 
 def too_many_readers(name: str, stream_arn: str, readers: list[str]) -> str | None:

@@ -19,14 +19,17 @@ LOG = logging.getLogger(__name__)
 class TriggerError(Exception):
     """A failure that reaches the user as this error code and message."""
 
-    def __init__(self, code: HandlerErrorCode, message: str) -> None:
+    def __init__(self, code: HandlerErrorCode, message: str, path: str | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        # Where in the properties the problem is, as messages write it (Environment.AWS_REGION), when
+        # deeper than the property the check is about: the lint rules point at its line.
+        self.path = path
 
 
-def invalid(message: str) -> TriggerError:
-    return TriggerError(HandlerErrorCode.InvalidRequest, message)
+def invalid(message: str, path: str | None = None) -> TriggerError:
+    return TriggerError(HandlerErrorCode.InvalidRequest, message, path)
 
 
 # AWS error codes, across the services the handlers call, and what CloudFormation is told.

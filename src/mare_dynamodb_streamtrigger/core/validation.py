@@ -8,12 +8,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from mare_dynamodb_streamtrigger.core.code_archives import BUILTIN_SHARED_MODULE, inline_file_name
 from mare_dynamodb_streamtrigger.core.errors import invalid, shortened
-from mare_dynamodb_streamtrigger.core.filter_pattern import ROOT, PatternError, validate_stream_filter
+from mare_dynamodb_streamtrigger.core.filter_pattern import (
+    ROOT,
+    PatternError,
+    numeric_on_stream_numbers,
+    validate_stream_filter,
+)
 from mare_dynamodb_streamtrigger.core.names import (
     CODEPIPELINE_ARN,
     IAM_ROLE_ARN,
@@ -29,7 +35,6 @@ from mare_dynamodb_streamtrigger.core.names import (
 from mare_dynamodb_streamtrigger.core.settings import LOGGING_LEVELS, desired_tags
 from mare_dynamodb_streamtrigger.models import (
     Filter,
-    LoggingConfig,
     ResourceHandlerRequest,
     ResourceModel,
     TypeConfigurationModel,
@@ -202,37 +207,24 @@ def validate_model(model: ResourceModel, stack_tags: Mapping[str, Any] | None = 
     """Raises InvalidRequest naming the first property that breaks a rule."""
     if model is None:
         raise invalid("The request carries no resource properties")
-    _validate_required(model)
-    _validate_code(model)
-    _validate_environment(required(model.TriggerType, "TriggerType"), model.Environment)
-    _validate_function_options(model)
-    _validate_pipe_settings(model)
-    _validate_filters(model)
-    _validate_tags(model.Tags)
+    for check in MODEL_CHECKS:
+        check.run(model)
     applied = desired_tags(model, stack_tags)
     if len(applied) > TAGS_MAX:
         raise invalid(
             f"Tags with the stack's tags come to {len(applied)} tags on each part; AWS allows at most {TAGS_MAX}"
         )
-    for key, value in applied.items():
-        if not tag_text_allowed(key):
-            raise invalid(
-                f"Tags: tag key {key[:128]!r} holds a character AWS does not allow in tags ({TAG_CHARACTERS})"
-            )
-        if not tag_text_allowed(value):
-            raise invalid(
-                f"Tags: the value of tag {key[:128]!r} holds a character AWS does not allow in tags ({TAG_CHARACTERS})"
-            )
-    for prop, (low, high) in INTEGER_RANGES.items():
-        value = getattr(model, prop)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high):
-            raise invalid(f"{prop} must be a whole number from {low} to {high}, not {value!r}{why_limited(prop)}")
-    age = model.MaximumRecordAgeInSeconds
-    if age is not None and RECORD_AGE_FOREVER < age < RECORD_AGE_MIN:
-        raise invalid(
-            f"MaximumRecordAgeInSeconds must be -1 (keep records until they leave the stream) or from "
-            f"{RECORD_AGE_MIN} to {INTEGER_RANGES['MaximumRecordAgeInSeconds'][1]}, not {age}: AWS refuses 0 to 59"
-        )
+    _validate_tag_text(applied)
+
+
+@dataclass(frozen=True)
+class ModelCheck:
+    """One of the checks create and update run before anything is touched. `properties` are the
+    properties it reads, the one its messages are about first: the lint rules run a check only
+    where a template gives all of them as plain values."""
+
+    properties: tuple[str, ...]
+    run: Callable[[ResourceModel], None]
 
 
 def why_limited(prop: str) -> str:
@@ -245,21 +237,52 @@ def why_limited(prop: str) -> str:
     return ""
 
 
-def _validate_required(model: ResourceModel) -> None:
+def _validate_name(model: ResourceModel) -> None:
     if not isinstance(model.Name, str) or not NAME.fullmatch(model.Name):
         raise invalid(f"Name must be 1 to 64 letters, digits, - or _, not {model.Name!r}")
+
+
+def _validate_table_name(model: ResourceModel) -> None:
     if not isinstance(model.TableName, str) or not TABLE_NAME.fullmatch(model.TableName):
         raise invalid(f"TableName must be 3 to 255 letters, digits, _, - or ., not {model.TableName!r}")
+
+
+def _validate_trigger_type(model: ResourceModel) -> None:
     if model.TriggerType not in TRIGGER_TYPES:
         raise invalid(f"TriggerType must be PIPELINE or SNS_TOPIC, not {model.TriggerType!r}")
+
+
+def _validate_handler(model: ResourceModel) -> None:
     handler = model.Handler
     if not isinstance(handler, str) or len(handler) > HANDLER_MAX or not HANDLER.fullmatch(handler):
         raise invalid(f"Handler must be module.function (at most {HANDLER_MAX} characters, no spaces), not {handler!r}")
+
+
+def _validate_table_index_name(model: ResourceModel) -> None:
     if model.TableIndexName is not None and not TABLE_NAME.fullmatch(str(model.TableIndexName)):
         raise invalid(f"TableIndexName must be 3 to 255 letters, digits, _, - or ., not {model.TableIndexName!r}")
+
+
+def _validate_runtime(model: ResourceModel) -> None:
     if model.Runtime is not None and model.Runtime not in RUNTIMES:
         runtime = shortened(repr(model.Runtime), RUNTIME_SHOWN_MAX)
         raise invalid(f"Runtime must be one of {', '.join(RUNTIMES)} (Lambda's Python runtimes), not {runtime}")
+
+
+def _validate_range(prop: str) -> Callable[[ResourceModel], None]:
+    low, high = INTEGER_RANGES[prop]
+
+    def check(model: ResourceModel) -> None:
+        value = getattr(model, prop)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high):
+            raise invalid(f"{prop} must be a whole number from {low} to {high}, not {value!r}{why_limited(prop)}")
+        if prop == "MaximumRecordAgeInSeconds" and value is not None and RECORD_AGE_FOREVER < value < RECORD_AGE_MIN:
+            raise invalid(
+                f"MaximumRecordAgeInSeconds must be -1 (keep records until they leave the stream) or from "
+                f"{RECORD_AGE_MIN} to {high}, not {value}: AWS refuses 0 to 59"
+            )
+
+    return check
 
 
 def _validate_code(model: ResourceModel) -> None:
@@ -294,22 +317,28 @@ def _validate_environment(trigger_type: str, environment: Any) -> None:
     size = 0
     for key, value in environment.items():
         if key in RESERVED_ENVIRONMENT_KEYS:
-            raise invalid(f"Environment key {key} is reserved by Lambda")
+            raise invalid(f"Environment key {key} is reserved by Lambda", f"Environment.{key}")
         if not isinstance(key, str) or not ENVIRONMENT_KEY.fullmatch(key):
             raise invalid(
-                f"Environment key {key!r} must start with a letter and hold only letters, digits and _ (2 or more)"
+                f"Environment key {key!r} must start with a letter and hold only letters, digits and _ (2 or more)",
+                f"Environment.{key}",
             )
         if not isinstance(value, str):
-            raise invalid(f"Environment value of {key} must be a string")
+            raise invalid(f"Environment value of {key} must be a string", f"Environment.{key}")
         if value != value.strip() and any(arn.fullmatch(value.strip()) for arn in (CODEPIPELINE_ARN, SNS_TOPIC_ARN)):
             raise invalid(
                 f"Environment value of {key} has whitespace around an ARN: AWS takes it as it is, so "
-                "neither the function role's policy nor the function would use it; remove the whitespace"
+                "neither the function role's policy nor the function would use it; remove the whitespace",
+                f"Environment.{key}",
             )
         size += len(key.encode()) + len(value.encode())
     if size > ENVIRONMENT_MAX_BYTES:
         raise invalid(f"Environment holds {size} bytes of keys and values; Lambda allows {ENVIRONMENT_MAX_BYTES}")
     _validate_environment_arns(trigger_type, environment)
+
+
+def _validate_model_environment(model: ResourceModel) -> None:
+    _validate_environment(required(model.TriggerType, "TriggerType"), model.Environment)
 
 
 def _validate_environment_arns(trigger_type: str, environment: Mapping[str, str]) -> None:
@@ -323,34 +352,58 @@ def _validate_environment_arns(trigger_type: str, environment: Mapping[str, str]
     if wrong:
         raise invalid(
             f"Environment does not fit TriggerType {trigger_type}: {', '.join(wrong)} "
-            f"holds a {other_kind} ARN, where a {trigger_type} trigger takes {own_kind} ARNs"
+            f"holds a {other_kind} ARN, where a {trigger_type} trigger takes {own_kind} ARNs",
+            f"Environment.{wrong[0]}",
         )
     if not any(own.fullmatch(value) for value in environment.values()):
         raise invalid(f"Environment must hold at least one {own_kind} ARN for TriggerType {trigger_type}")
 
 
-def _validate_pipe_settings(model: ResourceModel) -> None:
+def _validate_starting_position(model: ResourceModel) -> None:
     if model.StartingPosition is not None and model.StartingPosition not in STARTING_POSITIONS:
         raise invalid(f"StartingPosition must be LATEST or TRIM_HORIZON, not {model.StartingPosition!r}")
+
+
+def _validate_partial_batch(model: ResourceModel) -> None:
     if model.OnPartialBatchItemFailure is not None and model.OnPartialBatchItemFailure != "AUTOMATIC_BISECT":
         raise invalid(f"OnPartialBatchItemFailure must be AUTOMATIC_BISECT, not {model.OnPartialBatchItemFailure!r}")
+
+
+def _validate_dead_letter_queue(model: ResourceModel) -> None:
     if model.DeadLetterQueueArn is not None and not is_dead_letter_arn(str(model.DeadLetterQueueArn)):
         raise invalid(
             f"DeadLetterQueueArn must be the ARN of an SQS queue or an SNS topic, not {model.DeadLetterQueueArn!r}"
         )
+
+
+def _validate_input_template(model: ResourceModel) -> None:
     if model.InputTemplate is not None and len(model.InputTemplate) > INPUT_TEMPLATE_MAX:
         raise invalid(f"InputTemplate holds {len(model.InputTemplate)} characters; Pipes allows {INPUT_TEMPLATE_MAX}")
+
+
+def _validate_log_level(model: ResourceModel) -> None:
     if model.LogLevel is not None and model.LogLevel not in LOG_LEVELS:
         raise invalid(f"LogLevel must be OFF, ERROR, INFO or TRACE, not {model.LogLevel!r}")
-    for prop in ("LogRetentionInDays", "FunctionLogRetentionInDays"):
+
+
+def _validate_retention(prop: str) -> Callable[[ResourceModel], None]:
+    def check(model: ResourceModel) -> None:
         retention = getattr(model, prop)
         if retention is not None and (isinstance(retention, bool) or retention not in LOG_RETENTION_DAYS):
             days = ", ".join(str(days) for days in LOG_RETENTION_DAYS)
             raise invalid(f"{prop} must be one of {days}, not {retention!r}")
+
+    return check
+
+
+def _validate_kms_key(model: ResourceModel) -> None:
     if model.KmsKeyArn is not None and not KMS_KEY_ARN.fullmatch(str(model.KmsKeyArn)):
         raise invalid(
             f"KmsKeyArn must be the ARN of a KMS key (arn:aws:kms:<region>:<account>:key/<id>), not {model.KmsKeyArn!r}"
         )
+
+
+def _validate_desired_state(model: ResourceModel) -> None:
     if model.DesiredState is not None and model.DesiredState not in DESIRED_STATES:
         raise invalid(f"DesiredState must be RUNNING or STOPPED, not {model.DesiredState!r}")
 
@@ -379,30 +432,45 @@ def _validate_filters(model: ResourceModel) -> None:
         try:
             validate_stream_filter(pattern, root)
         except PatternError as error:
-            raise invalid(str(error)) from error
+            raise invalid(str(error), error.path) from error
 
 
-def _validate_function_options(model: ResourceModel) -> None:
-    """The function's options, with AWS::Lambda::Function's names and limits."""
+def _validate_description(model: ResourceModel) -> None:
     description = model.Description
     if description is not None and (not isinstance(description, str) or len(description) > DESCRIPTION_MAX):
         raise invalid(f"Description must be text of at most {DESCRIPTION_MAX} characters (Lambda's limit)")
+
+
+def _validate_architectures(model: ResourceModel) -> None:
     chosen = model.Architectures
     if chosen is not None and (not isinstance(chosen, list) or len(chosen) != 1 or chosen[0] not in ARCHITECTURES):
         raise invalid(f"Architectures must be [x86_64] or [arm64], not {shortened(repr(chosen), RUNTIME_SHOWN_MAX)}")
+
+
+def _validate_ephemeral_storage(model: ResourceModel) -> None:
     if model.EphemeralStorage is not None:
         size, (low, high) = model.EphemeralStorage.Size, EPHEMERAL_STORAGE_RANGE
         if isinstance(size, bool) or not isinstance(size, int) or not low <= size <= high:
-            raise invalid(f"EphemeralStorage.Size must be a whole number of MB from {low} to {high}, not {size!r}")
+            raise invalid(
+                f"EphemeralStorage.Size must be a whole number of MB from {low} to {high}, not {size!r}",
+                "EphemeralStorage.Size",
+            )
+
+
+def _validate_tracing(model: ResourceModel) -> None:
     if model.TracingConfig is not None and model.TracingConfig.Mode not in TRACING_MODES:
-        raise invalid(f"TracingConfig.Mode must be Active or PassThrough, not {model.TracingConfig.Mode!r}")
-    if model.LoggingConfig is not None:
-        _validate_logging_config(model.LoggingConfig)
+        raise invalid(
+            f"TracingConfig.Mode must be Active or PassThrough, not {model.TracingConfig.Mode!r}", "TracingConfig.Mode"
+        )
+
+
+def _validate_reserved_concurrency(model: ResourceModel) -> None:
     reserved = model.ReservedConcurrentExecutions
     if reserved is not None and (isinstance(reserved, bool) or not isinstance(reserved, int) or reserved < 0):
         raise invalid(f"ReservedConcurrentExecutions must be a whole number, 0 or more, not {reserved!r}")
-    if model.Layers is not None:
-        _validate_layers(model.Layers)
+
+
+def _validate_vpc(model: ResourceModel) -> None:
     if model.VpcConfig is not None:
         vpc = model.VpcConfig
         _validate_ids("VpcConfig.SubnetIds", vpc.SubnetIds, SUBNET_ID, SUBNETS_RANGE, "subnet-")
@@ -411,14 +479,18 @@ def _validate_function_options(model: ResourceModel) -> None:
         )
 
 
-def _validate_layers(layers: object) -> None:
+def _validate_layers(model: ResourceModel) -> None:
+    layers = model.Layers
+    if layers is None:
+        return
     if not isinstance(layers, list) or len(layers) > LAYERS_MAX:
         raise invalid(f"Layers must be a list of at most {LAYERS_MAX} layer version ARNs (Lambda's limit)")
     for index, layer in enumerate(layers):
         if not isinstance(layer, str) or not LAYER_VERSION_ARN.fullmatch(layer):
             raise invalid(
                 f"Layers[{index}] must be a layer version's ARN (arn:aws:lambda:<region>:<account>:layer:<name>:"
-                f"<version>), not {shortened(repr(layer), RUNTIME_SHOWN_MAX)}"
+                f"<version>), not {shortened(repr(layer), RUNTIME_SHOWN_MAX)}",
+                f"Layers[{index}]",
             )
     if len(set(layers)) != len(layers):
         raise invalid("Layers names a layer version twice")
@@ -432,7 +504,8 @@ def _validate_ids(prop: str, ids: object, pattern: re.Pattern[str], limits: tupl
         if not isinstance(value, str) or not pattern.fullmatch(value):
             raise invalid(
                 f"{prop}[{index}] must be an ID such as {prefix}0123456789abcdef0, "
-                f"not {shortened(repr(value), RUNTIME_SHOWN_MAX)}"
+                f"not {shortened(repr(value), RUNTIME_SHOWN_MAX)}",
+                f"{prop}[{index}]",
             )
     if len(set(ids)) != len(ids):
         raise invalid(f"{prop} names an ID twice")
@@ -479,9 +552,14 @@ def validate_alarm_topic(model: ResourceModel, region: str) -> None:
         )
 
 
-def _validate_logging_config(config: LoggingConfig) -> None:
+def _validate_logging_config(model: ResourceModel) -> None:
+    config = model.LoggingConfig
+    if config is None:
+        return
     if config.LogFormat is not None and config.LogFormat not in LOG_FORMATS:
-        raise invalid(f"LoggingConfig.LogFormat must be Text or JSON, not {config.LogFormat!r}")
+        raise invalid(
+            f"LoggingConfig.LogFormat must be Text or JSON, not {config.LogFormat!r}", "LoggingConfig.LogFormat"
+        )
     levels = (
         ("ApplicationLogLevel", config.ApplicationLogLevel, APPLICATION_LOG_LEVELS),
         ("SystemLogLevel", config.SystemLogLevel, SYSTEM_LOG_LEVELS),
@@ -490,11 +568,14 @@ def _validate_logging_config(config: LoggingConfig) -> None:
         if level is None:
             continue
         if level not in allowed:
-            raise invalid(f"LoggingConfig.{prop} must be one of {', '.join(allowed)}, not {level!r}")
+            raise invalid(
+                f"LoggingConfig.{prop} must be one of {', '.join(allowed)}, not {level!r}", f"LoggingConfig.{prop}"
+            )
         if config.LogFormat != "JSON":
             raise invalid(
                 f"LoggingConfig.{prop} needs LoggingConfig.LogFormat JSON: Lambda filters logs by level "
-                "only in the JSON format"
+                "only in the JSON format",
+                f"LoggingConfig.{prop}",
             )
 
 
@@ -510,7 +591,20 @@ def tag_text_allowed(text: str) -> bool:
     )
 
 
-def _validate_tags(tags: Any) -> None:
+def _validate_tag_text(tags: Mapping[str, str]) -> None:
+    for key, value in tags.items():
+        if not tag_text_allowed(key):
+            raise invalid(
+                f"Tags: tag key {key[:128]!r} holds a character AWS does not allow in tags ({TAG_CHARACTERS})"
+            )
+        if not tag_text_allowed(value):
+            raise invalid(
+                f"Tags: the value of tag {key[:128]!r} holds a character AWS does not allow in tags ({TAG_CHARACTERS})"
+            )
+
+
+def _validate_tags(model: ResourceModel) -> None:
+    tags: Any = model.Tags
     if not tags:
         return
     if len(tags) > TAGS_MAX:
@@ -525,3 +619,51 @@ def _validate_tags(tags: Any) -> None:
     for tag in tags:
         if tag.Value is None or len(tag.Value) > 256:
             raise invalid(f"Tags value of {tag.Key} must be 0 to 256 characters")
+
+
+def _validate_own_tag_text(model: ResourceModel) -> None:
+    _validate_tag_text(desired_tags(model, None))
+
+
+def filter_warnings(model: ResourceModel) -> list[str]:
+    """What a valid FilterPattern or FilterPatterns asks that can never match in a stream record."""
+    return [
+        f"Warning: {warning}."
+        for root, pattern in named_filter_patterns(model)
+        if isinstance(pattern, dict)
+        for warning in numeric_on_stream_numbers(pattern, root)
+    ]
+
+
+# In the order create and update run them: the first that fails is the one reported.
+MODEL_CHECKS: tuple[ModelCheck, ...] = (
+    ModelCheck(("Name",), _validate_name),
+    ModelCheck(("TableName",), _validate_table_name),
+    ModelCheck(("TriggerType",), _validate_trigger_type),
+    ModelCheck(("Handler",), _validate_handler),
+    ModelCheck(("TableIndexName",), _validate_table_index_name),
+    ModelCheck(("Runtime",), _validate_runtime),
+    ModelCheck(("Code", "Handler"), _validate_code),
+    ModelCheck(("Environment", "TriggerType"), _validate_model_environment),
+    ModelCheck(("Description",), _validate_description),
+    ModelCheck(("Architectures",), _validate_architectures),
+    ModelCheck(("EphemeralStorage",), _validate_ephemeral_storage),
+    ModelCheck(("TracingConfig",), _validate_tracing),
+    ModelCheck(("LoggingConfig",), _validate_logging_config),
+    ModelCheck(("ReservedConcurrentExecutions",), _validate_reserved_concurrency),
+    ModelCheck(("Layers",), _validate_layers),
+    ModelCheck(("VpcConfig",), _validate_vpc),
+    ModelCheck(("StartingPosition",), _validate_starting_position),
+    ModelCheck(("OnPartialBatchItemFailure",), _validate_partial_batch),
+    ModelCheck(("DeadLetterQueueArn",), _validate_dead_letter_queue),
+    ModelCheck(("InputTemplate",), _validate_input_template),
+    ModelCheck(("LogLevel",), _validate_log_level),
+    ModelCheck(("LogRetentionInDays",), _validate_retention("LogRetentionInDays")),
+    ModelCheck(("FunctionLogRetentionInDays",), _validate_retention("FunctionLogRetentionInDays")),
+    ModelCheck(("KmsKeyArn",), _validate_kms_key),
+    ModelCheck(("DesiredState",), _validate_desired_state),
+    ModelCheck(("FilterPattern", "FilterPatterns"), _validate_filters),
+    ModelCheck(("Tags",), _validate_tags),
+    ModelCheck(("Tags",), _validate_own_tag_text),
+    *(ModelCheck((prop,), _validate_range(prop)) for prop in INTEGER_RANGES),
+)

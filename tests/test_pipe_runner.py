@@ -664,8 +664,10 @@ def test_the_fire_command_names_a_missing_pipe(moto, cache, capsys):
     code = cli.main(["fire", "--name", "nothing-here", "--endpoint-url", moto, "--cache-dir", str(cache)])
 
     assert code == 2
-    out = capsys.readouterr().out
-    assert "fired nothing-here:" in out and "nothing-here" in out.split(":", 1)[1]
+    out, err = capsys.readouterr()
+    assert out == ""  # a failure goes to stderr, in one line
+    assert err.startswith("mare-streamtrigger: fire nothing-here: An error occurred (NotFoundException)")
+    assert err.count("\n") == 1
 
 
 def test_code_that_fails_to_import_is_named_and_nothing_is_delivered(table, cache, capsys, moto):
@@ -675,6 +677,6 @@ def test_code_that_fails_to_import_is_named_and_nothing_is_delivered(table, cach
     code = cli.main(["fire", "--name", NAME, "--endpoint-url", moto, "--cache-dir", str(cache)])
 
     assert code == 2
-    assert "Runtime.ImportModuleError: Unable to import module 'app': no config" in capsys.readouterr().out
+    assert "Runtime.ImportModuleError: Unable to import module 'app': no config" in capsys.readouterr().err
     assert "app" not in sys.modules
     assert not cache.exists()  # no checkpoint: the record is still to be delivered

@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 from cfnlint.template import Template
 
-from mare_streamtrigger_lint.schema_registration import register_type, required_properties
+from mare_streamtrigger_lint.schema_registration import register_type
 from mare_streamtrigger_lint.template_checks import (
     ARNS,
     CODE,
@@ -28,6 +28,7 @@ from mare_streamtrigger_lint.template_checks import (
     Path,
     findings,
 )
+from mare_streamtrigger_lint.type_schema import required_properties
 
 TYPE_NAME = register_type()
 REQUIRED = set(required_properties())

@@ -18,35 +18,20 @@ register_type refuses to go on if our schema cannot be reached.
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-from typing import Any
-
 from cfnlint.helpers import REGIONS
 from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
 
-# The type's schema.json, beside this module (a link to the project's in a checkout, a copy in a wheel);
-# the only JSON file in this folder, as load_registry_schemas reads every one below it.
-SCHEMA = Path(__file__).resolve().parent / "schema.json"
+from mare_streamtrigger_lint.type_schema import SCHEMA, type_schema
 
 
 class SchemaNotServed(RuntimeError):
     """cfn-lint does not serve the type's schema after registration: its internals changed."""
 
 
-def type_schema() -> dict[str, Any]:
-    schema: dict[str, Any] = json.loads(SCHEMA.read_text(encoding="utf-8"))
-    return schema
-
-
-def required_properties() -> list[str]:
-    return [str(name) for name in type_schema().get("required", [])]
-
-
 def register_type() -> str:
     """Load the type's schema into cfn-lint and make the type known in every region; its name."""
     type_name = str(type_schema()["typeName"])
-    PROVIDER_SCHEMA_MANAGER.load_registry_schemas(str(Path(__file__).resolve().parent))
+    PROVIDER_SCHEMA_MANAGER.load_registry_schemas(str(SCHEMA.parent))
     for region in REGIONS:
         PROVIDER_SCHEMA_MANAGER._load_provider_module(region)[type_name] = f"registry:{type_name}"
     served = [

@@ -1,8 +1,9 @@
 """Runs the handlers on this machine, as `cfn invoke` does but without Docker and SAM.
 
     mare-streamtrigger demo [--json]
-    mare-streamtrigger create|read|update|delete|list --properties FILE
-        [--previous FILE] [--region R] [--seed-table NAME | --aws] [--json]
+    mare-streamtrigger create|read|update|delete|list
+        (--properties FILE | --template FILE --resource LOGICAL_ID [--parameter KEY=VALUE ...])
+        [--previous FILE] [--region R] [--seed-table NAME | --aws] [--endpoint-url URL] [--json]
     mare-streamtrigger filter --pattern FILE [--pattern FILE ...] (--record FILE | --item FILE)
         [--input-template [T]]
     mare-streamtrigger fire --name NAME [--endpoint-url URL] [--from-start]
@@ -16,6 +17,10 @@ IN_PROGRESS. By default it runs against moto, started in this process on 127.0.0
 runs against the account of the default boto3 credentials and waits callbackDelaySeconds between
 invocations as CloudFormation would.
 
+Exit codes: 0 done (SUCCESS, passes, delivered), 1 not done (FAILED, filtered out, a batch failed),
+2 the command could not run (a bad or missing input file, a template value only a deploy knows, an
+invalid pattern, no such trigger to fire). Failures are written to stderr. `COMMAND --help` says more.
+
 `fire` runs a built trigger's pipe once, until the stream is drained (`pipe_runner`): against a moto
 server (`--endpoint-url`, or AWS_ENDPOINT_URL), it delivers the new records of the table's stream to
 the function's code, run on this machine. The demo ends with such a firing.
@@ -24,9 +29,11 @@ the function's code, run on this machine. The demo ends with such a firing.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +56,7 @@ from .moto_world import (
     seed_table,
 )
 from .output import Printer, showing_steps
+from .template_properties import TemplateError, load_template, parameter_values, trigger_properties
 
 Json = dict[str, Any]
 
@@ -129,7 +137,7 @@ def run_fire(args: argparse.Namespace, out: Printer) -> int:
 
     endpoint = args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL")
     if not endpoint:
-        raise SystemExit("fire runs against moto: pass --endpoint-url URL (or set AWS_ENDPOINT_URL)")
+        raise InputError("fire runs against moto: pass --endpoint-url URL (or set AWS_ENDPOINT_URL)")
     region = args.region or os.environ.get("AWS_DEFAULT_REGION") or MOTO_REGION
     session = boto3.Session(region_name=region)
     if session.get_credentials() is None:  # moto takes any credentials
@@ -149,15 +157,30 @@ def run_fire(args: argparse.Namespace, out: Printer) -> int:
             code_path=Path(args.code) if args.code else None,
         )
     except (ClientError, BotoCoreError, FunctionCodeError) as error:
-        out.fired({"pipe": args.name, "problem": str(error)})
+        out.problem(f"fire {args.name}: {error}")
         return 2
     return 0 if report.ok else 1
 
 
+class InputError(ValueError):
+    """An input the command cannot use: one line on stderr, exit code 2."""
+
+
 def load_json(path: str) -> Json:
-    value = json.loads(Path(path).read_text())
+    """A JSON object from a file, or InputError saying why not."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as error:
+        raise InputError(f"{path}: {error.strerror or error}") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not UTF-8 text") from None
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as error:
+        hint = " (a template? use --template FILE --resource LOGICAL_ID)" if text.lstrip()[:1] not in "{[" else ""
+        raise InputError(f"{path}: not JSON: {error.msg} at line {error.lineno}, column {error.colno}{hint}") from None
     if not isinstance(value, dict):
-        raise SystemExit(f"{path}: expected a JSON object")
+        raise InputError(f"{path}: expected a JSON object")
     return value
 
 
@@ -172,27 +195,57 @@ def load_properties(args: argparse.Namespace) -> tuple[Json | None, Json | None]
     return desired, previous
 
 
+@contextlib.contextmanager
+def action_target(args: argparse.Namespace) -> Iterator[Target]:
+    """Where the action runs: real AWS, a running moto server, or moto started for this command."""
+    if args.aws:
+        yield aws_target(args.region)
+        return
+    region = args.region or MOTO_REGION
+    # A moto server given by URL outlives this command, and keeps its state; else one starts here.
+    world = moto_environment(args.endpoint_url, region) if args.endpoint_url else moto_server(region)
+    with world:
+        if args.seed_table:
+            seed_table(args.seed_table, region)
+        yield moto_target(region)
+
+
+def live_previous(target: Target, desired: Json, out: Printer) -> Json | None:
+    """For UPDATE without --previous: the trigger as READ returns it now, read-only properties left out
+    (CloudFormation's previous properties are the template's)."""
+    from mare_streamtrigger_lint.type_schema import read_only_properties
+
+    name = desired.get("Name")
+    read = drive("READ", target, {"Name": name}, None, lambda action, number, event: None)
+    if read.get("status") != "SUCCESS":
+        out.problem(
+            f"update {name}: no previous state: READ gave {read.get('errorCode')}: {read.get('message')} "
+            "(pass --previous FILE)"
+        )
+        return None
+    out.note(f"previous state: {name} as READ returns it now")
+    return {key: value for key, value in read["resourceModel"].items() if key not in read_only_properties()}
+
+
 def run_action(args: argparse.Namespace, out: Printer) -> int:
     action = args.command.upper()
-    desired, previous = load_properties(args)
-    if desired is None and action != "LIST":
-        raise SystemExit(f"{args.command} needs --properties FILE")
     if args.aws and args.endpoint_url:
-        raise SystemExit("--aws and --endpoint-url exclude each other")
-    if args.aws:
-        final = drive(action, aws_target(args.region), desired, previous, out.event)
-    elif args.endpoint_url:  # a moto server that outlives this command: its state is kept
-        region = args.region or MOTO_REGION
-        with moto_environment(args.endpoint_url, region):
-            if args.seed_table:
-                seed_table(args.seed_table, region)
-            final = drive(action, moto_target(region), desired, previous, out.event)
-    else:
-        region = args.region or MOTO_REGION
-        with moto_server(region):
-            if args.seed_table:
-                seed_table(args.seed_table, region)
-            final = drive(action, moto_target(region), desired, previous, out.event)
+        raise InputError("--aws and --endpoint-url exclude each other")
+    if args.template and not args.resource:
+        raise InputError("--template needs --resource LOGICAL_ID: the trigger's logical ID in the template")
+    template = load_template(Path(args.template)) if args.template else None
+    values = parameter_values(args.parameter or [])
+    desired, previous = load_properties(args)
+    if desired is None and template is None and action != "LIST":
+        raise InputError(f"{args.command} needs --properties FILE, or --template FILE --resource LOGICAL_ID")
+    with action_target(args) as target:
+        if template is not None:
+            desired = trigger_properties(template, args.resource, values, target.region, target.account)
+        if action == "UPDATE" and previous is None and desired is not None:
+            previous = live_previous(target, desired, out)
+            if previous is None:
+                return 1
+        final = drive(action, target, desired, previous, out.event)
     if final.get("status") == "SUCCESS" and action in ("CREATE", "UPDATE"):
         out.summary(final["resourceModel"])
     return 0 if final.get("status") == "SUCCESS" else 1
@@ -253,6 +306,46 @@ def run_filter(args: argparse.Namespace, out: Printer) -> int:
     return 0 if match.matched else 1
 
 
+EXIT_CODES = {
+    "demo": "exit codes: 0 every step succeeded, 1 a step did not",
+    "action": (
+        "exit codes: 0 the action ended in SUCCESS, 1 it ended in FAILED (the event says why),\n"
+        "2 the command could not run: an input file missing or not JSON, a template value only a deploy knows"
+    ),
+    "filter": (
+        "exit codes: 0 the record passes (the pipe sends it to the function), 1 it does not,\n"
+        "2 a pattern is invalid, or an input file is missing or not a JSON object"
+    ),
+    "fire": (
+        "exit codes: 0 every batch was delivered and handled, 1 a batch failed or the pipe is not RUNNING,\n"
+        "2 the firing could not run: no such trigger, no moto endpoint, code that cannot be loaded"
+    ),
+}
+TEMPLATE_HELP = """\
+--template reads JSON, or YAML with CloudFormation's short forms (!Ref, !Sub...). Parameters come from
+--parameter KEY=VALUE, else their Default; pseudo parameters (AWS::Region, AWS::AccountId...) are those
+of where the command runs; Fn::Sub, Fn::Join, Fn::Select, Fn::Split, Fn::FindInMap, Fn::If and the
+template's Conditions are resolved. A Ref to or Fn::GetAtt of another resource is taken from
+--parameter (Topic=ARN, Topic.TopicArn=ARN); Fn::ImportValue and dynamic references are refused.
+
+UPDATE without --previous reads the live trigger (READ) as the previous state, as CloudFormation
+would pass the last deployed properties, so a create-only change (StartingPosition...) is refused.
+"""
+
+
+def subcommand(
+    commands: Any, name: str, parents: list[argparse.ArgumentParser], summary: str, description: str, codes: str
+) -> argparse.ArgumentParser:
+    return commands.add_parser(  # type: ignore[no-any-return]
+        name,
+        parents=parents,
+        help=summary,
+        description=description,
+        epilog=codes,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
 def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--json", action="store_true", help="print one JSON object a line instead of text")
@@ -263,8 +356,24 @@ def parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = top.add_subparsers(dest="command", required=True)
-    commands.add_parser("demo", parents=[common], help="CREATE, READ, UPDATE, LIST and DELETE the example on moto")
-    sieve = commands.add_parser("filter", parents=[common], help="try FilterPattern(s) on a stream record")
+    subcommand(
+        commands,
+        "demo",
+        [common],
+        "CREATE, READ, UPDATE, LIST and DELETE the example on moto",
+        "Starts moto in this process, seeds a table with a stream, runs the real entrypoint through every\n"
+        "action with the construct's example, then fires the zero-code PIPELINE trigger on two items.",
+        EXIT_CODES["demo"],
+    )
+    sieve = subcommand(
+        commands,
+        "filter",
+        [common],
+        "try FilterPattern(s) on a stream record",
+        "Checks the pattern(s) as create does, then says whether the record passes (EventBridge's matching),\n"
+        "which field stops it, and with --input-template what the function would receive.",
+        EXIT_CODES["filter"],
+    )
     sieve.add_argument(
         "--pattern",
         required=True,
@@ -280,16 +389,43 @@ def parser() -> argparse.ArgumentParser:
         const=DEFAULT_INPUT_TEMPLATE,
         help="show what the function receives (with this template; without a value, the default one)",
     )
-    shot = commands.add_parser("fire", parents=[common], help="run a built trigger's pipe once, on moto")
+    shot = subcommand(
+        commands,
+        "fire",
+        [common],
+        "run a built trigger's pipe once, on moto",
+        "Reads the new records of the trigger's table stream in a moto server, filters and batches them as\n"
+        "the pipe does, and runs the function's code on this machine until the stream is drained.",
+        EXIT_CODES["fire"],
+    )
     shot.add_argument("--name", required=True, help="the trigger's Name (its pipe's name)")
     shot.add_argument("--endpoint-url", help="the moto server (default: AWS_ENDPOINT_URL)")
     shot.add_argument("--from-start", action="store_true", help="forget the checkpoint: start as the pipe did")
     shot.add_argument("--cache-dir", help="where checkpoints are kept (default: the user's cache folder)")
     shot.add_argument("--code", help="the deployed zip file or folder, where moto cannot give the code")
     for name in ACTIONS:
-        sub = commands.add_parser(name, parents=[common], help=f"run {name.upper()} on a properties file")
-        sub.add_argument("--properties", required=name != "list", help="JSON: properties or a cfn invoke request")
-        sub.add_argument("--previous", help="JSON file of the previous properties (UPDATE)")
+        sub = subcommand(
+            commands,
+            name,
+            [common],
+            f"run {name.upper()} on a trigger's properties",
+            f"Runs {name.upper()} through the real entrypoint with a request as CloudFormation sends it, invoking\n"
+            "again with the callback context while IN_PROGRESS; on moto unless --aws.\n\n" + TEMPLATE_HELP,
+            EXIT_CODES["action"],
+        )
+        given = sub.add_mutually_exclusive_group(required=name != "list")
+        given.add_argument("--properties", help="JSON file: the properties, or a cfn invoke request")
+        given.add_argument("--template", help="a CloudFormation template (YAML or JSON) holding the trigger")
+        sub.add_argument("--resource", metavar="LOGICAL_ID", help="with --template: the trigger's logical ID")
+        sub.add_argument(
+            "--parameter",
+            action="append",
+            metavar="KEY=VALUE",
+            help="with --template: a parameter's value, or a resource's Ref (Topic=...) or attribute (Topic.Arn=...)",
+        )
+        sub.add_argument(
+            "--previous", help="JSON file of the previous properties (UPDATE; default: READ of the trigger)"
+        )
         where = sub.add_mutually_exclusive_group()
         where.add_argument("--aws", action="store_true", help="real AWS with the default boto3 credentials")
         sub.add_argument("--endpoint-url", help="a running moto server to use instead of a new one")
@@ -300,8 +436,12 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     out = Printer(args.json)
-    with showing_steps(out):
-        return run(args, out)
+    try:
+        with showing_steps(out):
+            return run(args, out)
+    except (InputError, TemplateError) as error:
+        out.problem(str(error))
+        return 2
 
 
 def run(args: argparse.Namespace, out: Printer) -> int:

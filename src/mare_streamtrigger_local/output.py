@@ -154,13 +154,18 @@ class Printer:
         for note in summary.get("notes") or []:
             self.print(f"note: {note}")
         if summary["problem"]:
-            self.print(f"fired {summary['pipe']}: {summary['problem']}")
+            self.problem(f"fire {summary['pipe']}: {summary['problem']}")
             return
         self.print(
             f"fired {summary['pipe']}: {summary['batches']} batch(es), {summary['records_read']} record(s) read, "
             f"{summary['records_kept']} kept, {summary['records_delivered']} delivered, "
             f"{summary['invocations']} invocation(s), {summary['dead_lettered']} dead-lettered"
         )
+
+    def problem(self, message: str) -> None:
+        """Why a command failed: one line on stderr (a JSON object with --json), never on stdout."""
+        text = json.dumps({"kind": "problem", "message": message}) if self.as_json else f"mare-streamtrigger: {message}"
+        print(text, file=sys.stderr, flush=True)
 
     def note(self, message: str) -> None:
         if self.as_json:

@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PYTHON ?= $(shell scripts/find-python.sh)
 PACKAGE := mare_dynamodb_streamtrigger
 
-.PHONY: cdk-venv cdk-test cdk-requirements venv demo test test-fast typecheck fuzz contract package lint lint-code validate check-generated generate bench requirements clean
+.PHONY: register org-template cdk-venv cdk-test cdk-requirements venv demo test test-fast typecheck fuzz contract package lint lint-code validate check-generated generate bench requirements clean
 
 venv: $(VENV)/.installed
 
@@ -108,6 +108,20 @@ check-generated: venv
 package: venv
 	PIP_NO_DEPS=1 PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/cfn submit --dry-run
 	$(BIN)/python scripts/check_package.py mare-dynamodb-streamtrigger.zip
+
+# Registers the type in one account and region with cfn submit from the project's environment (guide 5.1):
+# `make register REGION=eu-west-1`, with ROLE_ARN=... to use an execution role of your own.
+register: venv
+	@test -n "$(REGION)" || { echo "make register needs REGION, as in: make register REGION=eu-west-1" >&2; exit 2; }
+	PIP_NO_DEPS=1 PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/cfn submit --set-default --region $(REGION) $(if $(ROLE_ARN),--role-arn $(ROLE_ARN))
+
+# The template that registers the type in every account and region of a service-managed StackSet (guide 5.8):
+# `make org-template PACKAGE_URL=s3://bucket/mare-dynamodb-streamtrigger.zip` writes it and lints it.
+ORG_TEMPLATE := build/org-registration.yaml
+org-template: venv
+	@test -n "$(PACKAGE_URL)" || { echo "make org-template needs PACKAGE_URL, as in: make org-template PACKAGE_URL=s3://bucket/key.zip" >&2; exit 2; }
+	$(BIN)/python scripts/org_template.py --package "$(PACKAGE_URL)" --output $(ORG_TEMPLATE)
+	$(BIN)/python scripts/lint.py $(ORG_TEMPLATE)
 
 # requirements-dev.txt from requirements-dev.in, keeping every pin it already holds.
 requirements: venv

@@ -23,26 +23,33 @@ def environment():
 
 
 def test_demo(environment, capsys):
+    """The default: a summary a person reads, each part of the cycle in a line or a few."""
     assert main(["demo"]) == 0
     out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[0].startswith("moto started on http://127.0.0.1:")
+    assert lines[0].endswith(
+        "(region eu-west-1, account 123456789012); seeded the table deployment-requests (stream NEW_AND_OLD_IMAGES, "
+        "index status-index) and its 2 SSM parameters; each pipe holds its state for 2 describes, so waits show "
+        "as IN_PROGRESS"
+    )
     for expected in (
         "=== CREATE ===",
-        "CREATE #1: IN_PROGRESS, call back in 10 s",
-        "message: Waiting for the pipe to reach its DesiredState",
+        "  . create function_role: done",
+        "CREATE #1: IN_PROGRESS, call back in 10 s: Waiting for the pipe to reach its DesiredState: state CREATING",
         "CREATE #2: SUCCESS",
-        "=== what CREATE built ===",
-        '"PolicyName": "StreamTrigger"',
-        '"Service": "pipes.amazonaws.com"',
-        '"CurrentState": "RUNNING"',
-        '"Sid": "AllowPipeInvoke"',
+        "built: Mare::DynamoDB::StreamTrigger deployment-processor",
+        "  function       arn:aws:lambda:eu-west-1:123456789012:function:deployment-processor",
+        "  pipe           arn:aws:pipes:eu-west-1:123456789012:pipe/deployment-processor",
         "READ #1: SUCCESS",
-        '"MemorySize": 256',
-        '"BatchSize": 50',
-        "LIST #1: SUCCESS",
-        "models (1):",
+        "changes:\n  BatchSize: 100 (default) -> 50\n  MemorySize: 128 (default) -> 256\n",
+        "UPDATE #1: SUCCESS",
+        "LIST #1: SUCCESS: 1 trigger(s): deployment-processor",
+        "DELETE #1: IN_PROGRESS, call back in 10 s: Waiting for the pipe to be deleted: DeletePipe accepted",
         "DELETE #2: SUCCESS",
         # The demo ends with a real firing: a PENDING item starts the pipeline, a DONE item does not.
         "=== FIRE ===",
+        "seeded the CodePipeline pipeline deploy-pipeline",
         "CREATE of the zero-code PIPELINE trigger deployment-processor: SUCCESS",
         'PutItem {"id": "req-1", "status": "PENDING"}',
         'PutItem {"id": "req-2", "status": "DONE"}',
@@ -55,9 +62,29 @@ def test_demo(environment, capsys):
         assert expected in out, expected
     for action in ("CREATE", "READ", "UPDATE", "LIST", "DELETE", "FIRE"):
         assert f"=== {action} ===" in out
+    # No model and no part in full: --verbose shows those.
+    assert "model:" not in out and "models (" not in out and "=== what CREATE built ===" not in out
+    assert len(lines) < 130
     assert out.rstrip().endswith("]")  # the last thing shown: the pipeline's executions
     assert out.count('"pipelineExecutionId"') == 1
     assert "FAILED" not in out
+
+
+def test_demo_verbose_shows_every_model_and_each_part_built(environment, capsys):
+    assert main(["demo", "--verbose"]) == 0
+    out = capsys.readouterr().out
+    for expected in (
+        "=== what CREATE built ===",
+        '"PolicyName": "StreamTrigger"',
+        '"Service": "pipes.amazonaws.com"',
+        '"CurrentState": "RUNNING"',
+        '"Sid": "AllowPipeInvoke"',
+        "  model:",
+        '"MemorySize": 256',
+        '"BatchSize": 50',
+        "models (1):",
+    ):
+        assert expected in out, expected
 
 
 def test_demo_json(environment, capsys):

@@ -44,6 +44,7 @@ from mare_dynamodb_streamtrigger.core.settings import DEFAULT_INPUT_TEMPLATE
 from .driving import Target, aws_target, describe_built, drive, moto_target
 from .moto_world import (
     DEMO_HELD_DESCRIBES,
+    DEMO_INDEX,
     DEMO_PIPELINE,
     DEMO_TABLE,
     FAKE_CREDENTIALS,
@@ -68,8 +69,13 @@ def run_demo(args: argparse.Namespace, out: Printer) -> int:
     region = args.region or MOTO_REGION
     with moto_server(region) as url:
         target = moto_target(region)
-        seed_table(DEMO_TABLE, region)
+        table = seed_table(DEMO_TABLE, region)
         hold_pipes(url, DEMO_HELD_DESCRIBES)
+        out.note(
+            f"moto started on {url} (region {region}, account {target.account}); seeded the table {DEMO_TABLE} "
+            f"(stream {table['StreamSpecification']['StreamViewType']}, index {DEMO_INDEX}) and its 2 SSM "
+            f"parameters; each pipe holds its state for {DEMO_HELD_DESCRIBES} describes, so waits show as IN_PROGRESS"
+        )
         properties = demo_properties(region, target.account)
         name = {"Name": properties["Name"]}
         updated = {**properties, "MemorySize": 256, "BatchSize": 50}
@@ -82,6 +88,8 @@ def run_demo(args: argparse.Namespace, out: Printer) -> int:
         ]
         for action, desired, previous in steps:
             out.heading(action)
+            if action == "UPDATE":
+                out.changes(previous, desired)
             final = drive(action, target, desired, previous, out.event)
             if final.get("status") != "SUCCESS":
                 return 1
@@ -98,6 +106,7 @@ def demo_firing(url: str, target: Target, out: Printer) -> int:
     """The zero-code PIPELINE trigger fired: a PENDING item starts the pipeline, a DONE item does not."""
     out.heading("FIRE")
     seed_pipeline(DEMO_PIPELINE, target.region)
+    out.note(f"seeded the CodePipeline pipeline {DEMO_PIPELINE}")
     properties = {key: value for key, value in demo_properties(target.region, target.account).items() if key != "Code"}
     final = drive("CREATE", target, properties, None, lambda action, number, event: None)
     out.note(f"CREATE of the zero-code PIPELINE trigger {properties['Name']}: {final.get('status')}")
@@ -245,6 +254,8 @@ def run_action(args: argparse.Namespace, out: Printer) -> int:
             previous = live_previous(target, desired, out)
             if previous is None:
                 return 1
+        if action == "UPDATE":
+            out.changes(previous, desired)
         final = drive(action, target, desired, previous, out.event)
     if final.get("status") == "SUCCESS" and action in ("CREATE", "UPDATE"):
         out.summary(final["resourceModel"])
@@ -349,6 +360,9 @@ def subcommand(
 def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--json", action="store_true", help="print one JSON object a line instead of text")
+    common.add_argument(
+        "--verbose", action="store_true", help="text: every event's full model, and each part CREATE built in full"
+    )
     common.add_argument("--region", help=f"the request's region (moto: {MOTO_REGION}; --aws: the session's)")
     top = argparse.ArgumentParser(
         prog="mare-streamtrigger",
@@ -435,7 +449,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    out = Printer(args.json)
+    out = Printer(args.json, args.verbose)
     try:
         with showing_steps(out):
             return run(args, out)

@@ -34,6 +34,36 @@ SUMMARY_PARTS = (
 )
 
 
+def shown(value: Any) -> str:
+    """A property's value in a change line: JSON, short."""
+    text = json.dumps(value, sort_keys=True, default=str)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def property_changes(previous: Json | None, desired: Json | None, defaults: Json | None = None) -> list[str]:
+    """What an update changes, a property a line: `MemorySize: 128 -> 256`; a property not given
+    stands at its default (the schema's), if it has one."""
+    before, after, default = previous or {}, desired or {}, defaults or {}
+
+    def value(properties: Json, key: str) -> str:
+        if key in properties:
+            return shown(properties[key])
+        return f"{shown(default[key])} (default)" if key in default else "(not set)"
+
+    return [
+        f"{key}: {value(before, key)} -> {value(after, key)}"
+        for key in sorted(set(before) | set(after))
+        if before.get(key) != after.get(key)
+    ]
+
+
+def schema_defaults() -> Json:
+    """The type's properties that have a default, with it (schema.json)."""
+    from mare_streamtrigger_lint.type_schema import type_schema
+
+    return {name: spec["default"] for name, spec in type_schema()["properties"].items() if "default" in spec}
+
+
 def rich_console() -> Any:
     """A rich console where the output is a terminal and rich is installed; None for plain lines."""
     if not sys.stdout.isatty():
@@ -49,8 +79,10 @@ class Printer:
     """Human text (rich in a terminal), or one JSON object a line: {"kind": "event" | "step" | "built" |
     "summary" | "filter", ...}."""
 
-    def __init__(self, as_json: bool) -> None:
+    def __init__(self, as_json: bool, verbose: bool = False) -> None:
         self.as_json = as_json
+        # Text: a summary by default; the full models and what CREATE built with verbose.
+        self.verbose = verbose
         # Kept now: while a handler runs, the library's own notes are sent to stderr through stdout.
         self.stream = sys.stdout
         self.console = None if as_json else rich_console()
@@ -103,19 +135,28 @@ class Printer:
         if event.get("errorCode"):
             head += f" ({event['errorCode']})"
         if status == "IN_PROGRESS":
-            head += f", call back in {event.get('callbackDelaySeconds')} s"
+            # What it waits for, on the same line: the handler's message says it.
+            head += f", call back in {event.get('callbackDelaySeconds')} s: {event.get('message')}"
+        models = event.get("resourceModels")
+        if models is not None and not self.verbose:
+            names = ", ".join(str(model.get("Name")) for model in models) or "none"
+            head += f": {len(models)} trigger(s): {names}"
         self.print(head)
-        if event.get("message"):
+        if event.get("message") and status != "IN_PROGRESS":
             self.print(f"  message: {event['message']}")
+        if not self.verbose:
+            return
         if event.get("resourceModel") is not None:
             self.print("  model:\n" + indented(dumps(event["resourceModel"])))
-        if event.get("resourceModels") is not None:
-            self.print(f"  models ({len(event['resourceModels'])}):\n" + indented(dumps(event["resourceModels"])))
+        if models is not None:
+            self.print(f"  models ({len(models)}):\n" + indented(dumps(models)))
 
     def built(self, built: Json) -> None:
         if self.as_json:
             self.line({"kind": "built", **built})
             return
+        if not self.verbose:
+            return  # the summary's table says what was built; --verbose shows each part in full
         self.heading("what CREATE built")
         for part, value in built.items():
             self.print(f"{part}:\n" + indented(dumps(value), "  "))
@@ -161,6 +202,16 @@ class Printer:
             f"{summary['records_kept']} kept, {summary['records_delivered']} delivered, "
             f"{summary['invocations']} invocation(s), {summary['dead_lettered']} dead-lettered"
         )
+
+    def changes(self, previous: Json | None, desired: Json | None) -> None:
+        """What an update asks for, as a diff of the properties."""
+        lines = property_changes(previous, desired, schema_defaults())
+        if self.as_json:
+            self.line({"kind": "changes", "changes": lines})
+            return
+        self.print("changes: none" if not lines else "changes:")
+        for line in lines:
+            self.print(f"  {line}")
 
     def problem(self, message: str) -> None:
         """Why a command failed: one line on stderr (a JSON object with --json), never on stdout."""

@@ -51,3 +51,18 @@ def test_json_lines(capsys):
     step, summary = (json.loads(line) for line in capsys.readouterr().out.splitlines())
     assert step == {"kind": "step", "message": "update tags: done"}
     assert summary["kind"] == "summary" and summary["pipe"] == MODEL["PipeArn"]
+
+
+def test_property_changes_name_each_change_with_defaults_for_what_was_not_given():
+    from mare_streamtrigger_local.output import property_changes
+
+    previous = {"Name": "t", "MemorySize": 256, "Description": "old", "Environment": {"A_B": "1"}}
+    desired = {"Name": "t", "BatchSize": 50, "Description": "new", "Environment": {"A_B": "2"}}
+    assert property_changes(previous, desired, {"MemorySize": 128, "BatchSize": 100}) == [
+        "BatchSize: 100 (default) -> 50",
+        'Description: "old" -> "new"',
+        'Environment: {"A_B": "1"} -> {"A_B": "2"}',
+        "MemorySize: 256 -> 128 (default)",
+    ]
+    assert property_changes({"Tags": [{"Key": "a"}]}, {}, {}) == ['Tags: [{"Key": "a"}] -> (not set)']
+    assert property_changes(previous, previous, {}) == []

@@ -315,9 +315,9 @@ def test_a_plain_value_and_a_foreign_key_are_refused_as_create_does():
     assert expected("filter, a top-level key a stream record does not have")[2].startswith("FilterPattern.detail")
 
 
-def test_numeric_on_a_dynamodb_number_is_a_warning():
-    source = template(
-        f"""\
+# Valid, but numeric on a DynamoDB number never matches: create's warning.
+NUMERIC_ON_A_NUMBER = template(
+    f"""\
       TriggerType: PIPELINE
       Handler: index.handler
       Environment:
@@ -329,7 +329,11 @@ def test_numeric_on_a_dynamodb_number_is_a_warning():
               N:
                 - numeric: [">", 100]
 """
-    )
+)
+
+
+def test_numeric_on_a_dynamodb_number_is_a_warning():
+    source = NUMERIC_ON_A_NUMBER
     warning = (
         "FilterPattern.dynamodb.NewImage.amount.N[0]: numeric never matches a DynamoDB number, which a stream "
         'record carries as a string ({"N": "12.5"}); match the string exactly or by prefix instead'
@@ -488,22 +492,7 @@ def test_plain_cfn_lint_with_the_rules_appended_checks_schema_and_create(tmp_pat
 def test_the_installed_command_fails_on_errors_and_passes_on_warnings(tmp_path: Path):
     bad, warned = tmp_path / "bad.yaml", tmp_path / "warned.yaml"
     bad.write_text(BAD)
-    warned.write_text(
-        template(
-            f"""\
-      TriggerType: PIPELINE
-      Handler: index.handler
-      Environment:
-        PIPELINE_ARN: {PIPELINE}
-      FilterPattern:
-        dynamodb:
-          NewImage:
-            amount:
-              N:
-                - numeric: [">", 100]
-"""
-        )
-    )
+    warned.write_text(NUMERIC_ON_A_NUMBER)
     command = str(BIN / "mare-streamtrigger-lint")
     assert run(command, str(bad)).returncode == 2
     result = run(command, str(warned))

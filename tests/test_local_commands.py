@@ -67,15 +67,23 @@ def test_create_from_the_users_template_with_a_parameter(table, moto, template, 
     assert client("pipes").describe_pipe(Name="orders-prod")["CurrentState"] == "RUNNING"
 
 
-def test_update_without_previous_reads_the_live_trigger_and_refuses_a_create_only_change(table, moto, template, capsys):
+@pytest.fixture
+def built(table, moto, template, capsys) -> tuple[str, ...]:
+    """The template's trigger, created in the session's moto; the arguments that name it again."""
     base = ("--template", str(template), "--resource", "Trigger", "--endpoint-url", moto, "--region", REGION)
     assert run(capsys, "create", *base, "--json")[0] == 0
+    return base
+
+
+def test_update_without_previous_reads_the_live_trigger_and_refuses_a_create_only_change(built, template, capsys):
+    base = built
     template.write_text(TEMPLATE.replace("StartingPosition: LATEST", "StartingPosition: TRIM_HORIZON"))
 
     code, lines, err = run(capsys, "update", *base, "--json")
 
     assert (code, err) == (1, "")
     assert lines[0] == {"kind": "note", "message": "previous state: orders-dev as READ returns it now"}
+    assert lines[1] == {"kind": "changes", "changes": ['StartingPosition: "LATEST" -> "TRIM_HORIZON"']}
     final = lines[-1]
     assert (final["status"], final["errorCode"]) == ("FAILED", "NotUpdatable")
     assert final["message"].startswith("Trigger orders-dev: StartingPosition cannot be changed in place ('LATEST' to ")
@@ -83,14 +91,14 @@ def test_update_without_previous_reads_the_live_trigger_and_refuses_a_create_onl
     assert pipe["SourceParameters"]["DynamoDBStreamParameters"]["StartingPosition"] == "LATEST"
 
 
-def test_update_without_previous_applies_an_updatable_change(table, moto, template, capsys):
-    base = ("--template", str(template), "--resource", "Trigger", "--endpoint-url", moto, "--region", REGION)
-    assert run(capsys, "create", *base, "--json")[0] == 0
+def test_update_without_previous_applies_an_updatable_change(built, template, capsys):
+    base = built
     template.write_text(TEMPLATE.replace("      IsDevops: false\n", "      IsDevops: false\n      MemorySize: 512\n"))
 
     code, lines, err = run(capsys, "update", *base, "--json")
 
     assert (code, err) == (0, "")
+    assert lines[1] == {"kind": "changes", "changes": ["MemorySize: 128 -> 512"]}
     assert lines[-1]["kind"] == "summary"
     assert client("lambda").get_function(FunctionName="orders-dev")["Configuration"]["MemorySize"] == 512
 

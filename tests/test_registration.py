@@ -219,6 +219,18 @@ def function(template, monkeypatch):
     def answer(**_: Any) -> tuple[AWSResponse, dict[str, Any]]:
         if refusal:
             raise refusal[0]
+        # AWS's rule (API reference, SetTypeConfiguration): an alias is required for a resource type's configuration.
+        if "ConfigurationAlias" not in sent[-1]:
+            raise ClientError(
+                {
+                    "Error": {
+                        "Code": "ValidationError",
+                        "Message": "Specifying a configuration alias is required when setting a configuration "
+                        "for a resource type extension",
+                    }
+                },
+                "SetTypeConfiguration",
+            )
         accepted = AWSResponse("https://cloudformation.eu-west-1.amazonaws.com/", 200, {}, None)
         return accepted, {"ConfigurationArn": f"{TYPE_ARN}/configuration/default"}
 
@@ -303,3 +315,22 @@ def test_a_refusal_fails_the_stack_operation_without_the_external_id(function, r
     assert "TypeConfigurationNotFoundException" in answer["Reason"] and "***" in answer["Reason"]
     assert "shared-secret-1234" not in json.dumps(answer)
     assert "shared-secret-1234" not in "".join(capsys.readouterr())
+
+
+def test_cloudformation_has_no_resource_type_for_a_resource_types_configuration():
+    """Why the configuration is a custom resource: of AWS's AWS::CloudFormation::* types (AWS's schemas, as
+    cfn-lint ships them), only hooks have one. When AWS adds one for resource types, this fails: use it."""
+    from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
+
+    types = PROVIDER_SCHEMA_MANAGER.get_resource_types("us-east-1")
+    configurations = sorted(name for name in types if name.startswith("AWS::CloudFormation::") and "Config" in name)
+    assert configurations == ["AWS::CloudFormation::HookTypeConfig"]
+
+
+def test_a_request_without_an_alias_is_refused_as_aws_refuses_it(function):
+    """The control for the simulation: the function's requests pass it only because they give the alias."""
+    _, sent, _ = function
+    client = boto3.client("cloudformation")
+    with pytest.raises(ClientError, match="configuration alias is required"):
+        client.set_type_configuration(TypeArn=TYPE_ARN, Configuration="{}")
+    assert len(sent) == 1

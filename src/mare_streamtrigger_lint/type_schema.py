@@ -24,4 +24,14 @@ def required_properties() -> list[str]:
 
 def read_only_properties() -> list[str]:
     """The properties only the type sets (FunctionArn...), by name."""
-    return [str(pointer).rsplit("/", 1)[-1] for pointer in type_schema().get("readOnlyProperties", [])]
+    return property_names("readOnlyProperties")
+
+
+def write_only_properties() -> list[str]:
+    """The properties READ never returns (Code...), by name."""
+    return property_names("writeOnlyProperties")
+
+
+def property_names(section: str) -> list[str]:
+    """The top-level property names a schema section lists as pointers (/properties/Code)."""
+    return sorted({str(pointer).split("/")[2] for pointer in type_schema().get(section, [])})

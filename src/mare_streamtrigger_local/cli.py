@@ -40,6 +40,7 @@ from typing import Any
 import boto3
 
 from mare_dynamodb_streamtrigger.core.settings import DEFAULT_INPUT_TEMPLATE
+from mare_streamtrigger_lint.type_schema import read_only_properties, write_only_properties
 
 from .driving import Target, aws_target, describe_built, drive, moto_target
 from .moto_world import (
@@ -222,8 +223,6 @@ def action_target(args: argparse.Namespace) -> Iterator[Target]:
 def live_previous(target: Target, desired: Json, out: Printer) -> Json | None:
     """For UPDATE without --previous: the trigger as READ returns it now, read-only properties left out
     (CloudFormation's previous properties are the template's)."""
-    from mare_streamtrigger_lint.type_schema import read_only_properties
-
     name = desired.get("Name")
     read = drive("READ", target, {"Name": name}, None, lambda action, number, event: None)
     if read.get("status") != "SUCCESS":
@@ -250,12 +249,16 @@ def run_action(args: argparse.Namespace, out: Printer) -> int:
     with action_target(args) as target:
         if template is not None:
             desired = trigger_properties(template, args.resource, values, target.region, target.account)
+        compared: set[str] | None = None
         if action == "UPDATE" and previous is None and desired is not None:
             previous = live_previous(target, desired, out)
             if previous is None:
                 return 1
+            # READ gives every setting, defaults included, and no write-only property (Code): what the
+            # template gives is what can be compared.
+            compared = set(desired) - set(write_only_properties())
         if action == "UPDATE":
-            out.changes(previous, desired)
+            out.changes(previous, desired, compared)
         final = drive(action, target, desired, previous, out.event)
     if final.get("status") == "SUCCESS" and action in ("CREATE", "UPDATE"):
         out.summary(final["resourceModel"])

@@ -40,9 +40,11 @@ def shown(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def property_changes(previous: Json | None, desired: Json | None, defaults: Json | None = None) -> list[str]:
+def property_changes(
+    previous: Json | None, desired: Json | None, defaults: Json | None = None, only: set[str] | None = None
+) -> list[str]:
     """What an update changes, a property a line: `MemorySize: 128 -> 256`; a property not given
-    stands at its default (the schema's), if it has one."""
+    stands at its default (the schema's), if it has one. `only`: the properties compared, if not all."""
     before, after, default = previous or {}, desired or {}, defaults or {}
 
     def value(properties: Json, key: str) -> str:
@@ -50,10 +52,16 @@ def property_changes(previous: Json | None, desired: Json | None, defaults: Json
             return shown(properties[key])
         return f"{shown(default[key])} (default)" if key in default else "(not set)"
 
+    def effective(properties: Json, key: str) -> Any:
+        return properties.get(key, default.get(key))
+
+    keys = set(before) | set(after)
+    if only is not None:
+        keys &= only
     return [
         f"{key}: {value(before, key)} -> {value(after, key)}"
-        for key in sorted(set(before) | set(after))
-        if before.get(key) != after.get(key)
+        for key in sorted(keys)
+        if effective(before, key) != effective(after, key)
     ]
 
 
@@ -203,9 +211,9 @@ class Printer:
             f"{summary['invocations']} invocation(s), {summary['dead_lettered']} dead-lettered"
         )
 
-    def changes(self, previous: Json | None, desired: Json | None) -> None:
-        """What an update asks for, as a diff of the properties."""
-        lines = property_changes(previous, desired, schema_defaults())
+    def changes(self, previous: Json | None, desired: Json | None, only: set[str] | None = None) -> None:
+        """What an update asks for, as a diff of the properties (of `only`, if given)."""
+        lines = property_changes(previous, desired, schema_defaults(), only)
         if self.as_json:
             self.line({"kind": "changes", "changes": lines})
             return

@@ -66,3 +66,4 @@ def test_property_changes_name_each_change_with_defaults_for_what_was_not_given(
     ]
     assert property_changes({"Tags": [{"Key": "a"}]}, {}, {}) == ['Tags: [{"Key": "a"}] -> (not set)']
     assert property_changes(previous, previous, {}) == []
+    assert property_changes(previous, desired, {}, only={"Description"}) == ['Description: "old" -> "new"']

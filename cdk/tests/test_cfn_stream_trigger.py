@@ -118,6 +118,14 @@ def test_every_property_reaches_the_template(app, stack, lint):
     }
     assert set(template["Resources"]["Trigger"]["Properties"]) == set(WRITABLE)
     assert trigger.cfn_resource_type == TYPE_NAME
+    # Each value fits the schema; together they break one of create's rules, which lint finds (E9301).
+    result = lint(template)
+    assert result.returncode == 2
+    findings = [line for line in result.stdout.splitlines() if line[:1] in "EW" and line[1:5].isdigit()]
+    assert findings == [
+        "E9301 FilterPattern and FilterPatterns exclude each other: give one pattern or a list of 2 to 5"
+    ]
+    del template["Resources"]["Trigger"]["Properties"]["FilterPatterns"]
     assert_lints_clean(lint(template))
 
 

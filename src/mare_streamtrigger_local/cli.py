@@ -1,6 +1,6 @@
 """Runs the handlers on this machine, as `cfn invoke` does but without Docker and SAM.
 
-    mare-streamtrigger demo [--json]
+    mare-streamtrigger demo [--verbose | --json]
     mare-streamtrigger create|read|update|delete|list
         (--properties FILE | --template FILE --resource LOGICAL_ID [--parameter KEY=VALUE ...])
         [--previous FILE] [--region R] [--seed-table NAME | --aws] [--endpoint-url URL] [--json]

@@ -34,6 +34,13 @@ Resources:
 """
 PIPELINE = "arn:aws:codepipeline:eu-west-1:123456789012:deploy"
 TOPIC = "arn:aws:sns:eu-west-1:123456789012:orders"
+# A valid PIPELINE trigger's other properties; most cases below add one bad property to it.
+PIPELINE_BASE = f"""\
+      TriggerType: PIPELINE
+      Handler: index.handler
+      Environment:
+        PIPELINE_ARN: {PIPELINE}
+"""
 
 
 def template(body: str) -> str:
@@ -100,21 +107,15 @@ CASES: dict[str, tuple[str, tuple[str, int, str]]] = {
         ("E9302", 10, "Environment must hold at least one CodePipeline ARN for TriggerType PIPELINE"),
     ),
     "environment, a reserved key": (
-        f"""\
-      TriggerType: PIPELINE
-      Handler: index.handler
-      Environment:
-        PIPELINE_ARN: {PIPELINE}
+        PIPELINE_BASE
+        + """\
         AWS_REGION: eu-west-1
 """,
         ("E9302", 12, "Environment key AWS_REGION is reserved by Lambda"),
     ),
     "filter, an unknown operator": (
-        f"""\
-      TriggerType: PIPELINE
-      Handler: index.handler
-      Environment:
-        PIPELINE_ARN: {PIPELINE}
+        PIPELINE_BASE
+        + """\
       FilterPattern:
         eventName:
           - bigger-than: INSERT
@@ -122,11 +123,8 @@ CASES: dict[str, tuple[str, tuple[str, int, str]]] = {
         ("E9301", 14, "FilterPattern.eventName[0]: unknown operator 'bigger-than'"),
     ),
     "filter, wildcard": (
-        f"""\
-      TriggerType: PIPELINE
-      Handler: index.handler
-      Environment:
-        PIPELINE_ARN: {PIPELINE}
+        PIPELINE_BASE
+        + """\
       FilterPattern:
         dynamodb:
           Keys:
@@ -137,11 +135,8 @@ CASES: dict[str, tuple[str, tuple[str, int, str]]] = {
         ("E9301", 17, "FilterPattern.dynamodb.Keys.id.S[0]: EventBridge Pipes does not support wildcard"),
     ),
     "filter, numeric with a string": (
-        f"""\
-      TriggerType: PIPELINE
-      Handler: index.handler
-      Environment:
-        PIPELINE_ARN: {PIPELINE}
+        PIPELINE_BASE
+        + """\
       FilterPattern:
         eventVersion:
           - numeric: [">", "one"]
@@ -149,22 +144,16 @@ CASES: dict[str, tuple[str, tuple[str, int, str]]] = {
         ("E9301", 14, "FilterPattern.eventVersion[0]: numeric: '>' must be followed by a number, not 'one'"),
     ),
     "filter, a plain value where a list is needed": (
-        f"""\
-      TriggerType: PIPELINE
-      Handler: index.handler
-      Environment:
-        PIPELINE_ARN: {PIPELINE}
+        PIPELINE_BASE
+        + """\
       FilterPattern:
         eventName: INSERT
 """,
         None,  # filled in below from create's words
     ),
     "filter, a top-level key a stream record does not have": (
-        f"""\
-      TriggerType: PIPELINE
-      Handler: index.handler
-      Environment:
-        PIPELINE_ARN: {PIPELINE}
+        PIPELINE_BASE
+        + """\
       FilterPattern:
         detail:
           status: [PENDING]
@@ -172,11 +161,8 @@ CASES: dict[str, tuple[str, tuple[str, int, str]]] = {
         None,
     ),
     "filter, one of FilterPatterns": (
-        f"""\
-      TriggerType: PIPELINE
-      Handler: index.handler
-      Environment:
-        PIPELINE_ARN: {PIPELINE}
+        PIPELINE_BASE
+        + """\
       FilterPatterns:
         - Pattern:
             eventName: [INSERT]
@@ -215,11 +201,8 @@ CASES: dict[str, tuple[str, tuple[str, int, str]]] = {
         ("E9303", 10, "Code must give either S3Bucket and S3Key, or ZipFile, not both"),
     ),
     "arns, an S3 bucket as the dead-letter queue": (
-        f"""\
-      TriggerType: PIPELINE
-      Handler: index.handler
-      Environment:
-        PIPELINE_ARN: {PIPELINE}
+        PIPELINE_BASE
+        + """\
       DeadLetterQueueArn: arn:aws:s3:::dead-letters
 """,
         (
@@ -229,11 +212,8 @@ CASES: dict[str, tuple[str, tuple[str, int, str]]] = {
         ),
     ),
     "arns, a KMS alias as the key": (
-        f"""\
-      TriggerType: PIPELINE
-      Handler: index.handler
-      Environment:
-        PIPELINE_ARN: {PIPELINE}
+        PIPELINE_BASE
+        + """\
       KmsKeyArn: arn:aws:kms:eu-west-1:123456789012:alias/pipes
 """,
         (
@@ -244,11 +224,8 @@ CASES: dict[str, tuple[str, tuple[str, int, str]]] = {
         ),
     ),
     "arns, a FIFO topic for the alarms": (
-        f"""\
-      TriggerType: PIPELINE
-      Handler: index.handler
-      Environment:
-        PIPELINE_ARN: {PIPELINE}
+        PIPELINE_BASE
+        + """\
       AlarmTopicArn: arn:aws:sns:eu-west-1:123456789012:alarms.fifo
 """,
         (
@@ -259,11 +236,8 @@ CASES: dict[str, tuple[str, tuple[str, int, str]]] = {
         ),
     ),
     "properties, a record age AWS refuses": (
-        f"""\
-      TriggerType: PIPELINE
-      Handler: index.handler
-      Environment:
-        PIPELINE_ARN: {PIPELINE}
+        PIPELINE_BASE
+        + """\
       MaximumRecordAgeInSeconds: 30
 """,
         (
@@ -274,11 +248,8 @@ CASES: dict[str, tuple[str, tuple[str, int, str]]] = {
         ),
     ),
     "properties, log levels without JSON": (
-        f"""\
-      TriggerType: PIPELINE
-      Handler: index.handler
-      Environment:
-        PIPELINE_ARN: {PIPELINE}
+        PIPELINE_BASE
+        + """\
       LoggingConfig:
         ApplicationLogLevel: DEBUG
 """,
@@ -317,11 +288,8 @@ def test_a_plain_value_and_a_foreign_key_are_refused_as_create_does():
 
 # Valid, but numeric on a DynamoDB number never matches: create's warning.
 NUMERIC_ON_A_NUMBER = template(
-    f"""\
-      TriggerType: PIPELINE
-      Handler: index.handler
-      Environment:
-        PIPELINE_ARN: {PIPELINE}
+    PIPELINE_BASE
+    + """\
       FilterPattern:
         dynamodb:
           NewImage:

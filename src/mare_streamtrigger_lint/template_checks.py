@@ -17,18 +17,16 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from mare_dynamodb_streamtrigger.core.errors import TriggerError
-from mare_dynamodb_streamtrigger.core.names import SNS_TOPIC_ARN
 from mare_dynamodb_streamtrigger.core.validation import (
     MODEL_CHECKS,
     TRIGGER_TYPES,
     ModelCheck,
     filter_warnings,
-    validate_alarm_topic,
 )
 from mare_dynamodb_streamtrigger.guard.request_shape import model_hints, value_problem
 from mare_dynamodb_streamtrigger.models import ResourceModel
@@ -129,7 +127,7 @@ def runnable(check: ModelCheck, known: Mapping[str, Any], skipped: set[str], req
     return all(prop not in skipped and (prop in known or prop not in required) for prop in check.properties)
 
 
-def pattern_path(text: str) -> Path:
+def property_path(text: str) -> Path:
     """A path as create's messages write it (FilterPattern.eventName[0]), as a path into the template's Properties."""
     return tuple(int(index) if index else key for index, key in PATH_PART.findall(text))
 
@@ -145,30 +143,22 @@ def findings(properties: Mapping[str, Any], required: set[str]) -> list[Finding]
     for check in MODEL_CHECKS:
         if not runnable(check, known, unknown | refused, required):
             continue
-        for path, message in _refusals(check.run, model, check.properties[0]):
-            found.append(Finding(CONCERN_OF_PROPERTY.get(check.properties[0], PROPERTIES), path, message))
+        refusal = _refusal(check, model)
+        if refusal is not None:
+            found.append(Finding(CONCERN_OF_PROPERTY.get(check.properties[0], PROPERTIES), *refusal))
             refused.add(check.properties[0])
-    topic = known.get("AlarmTopicArn")
-    if isinstance(topic, str):
-        # The topic's kind only: whether its region is the stack's is for create, as lint does not know the region.
-        own_region = topic.split(":")[3] if SNS_TOPIC_ARN.fullmatch(topic) else ""
-        found += [
-            Finding(ARNS, path, message)
-            for path, message in _refusals(
-                lambda model: validate_alarm_topic(model, own_region), model, "AlarmTopicArn"
-            )
-        ]
     # Create warns only about the patterns it accepts.
     if ("FilterPattern" in known or "FilterPatterns" in known) and not any(f.concern == FILTER for f in found):
         for warning in filter_warnings(model):
             text = warning.removeprefix("Warning: ").removesuffix(".")
-            found.append(Finding(NUMERIC_ON_NUMBERS, pattern_path(text.split(": ", 1)[0]), text))
+            found.append(Finding(NUMERIC_ON_NUMBERS, property_path(text.split(": ", 1)[0]), text))
     return found
 
 
-def _refusals(check: Callable[[ResourceModel], None], model: ResourceModel, about: str) -> Iterator[tuple[Path, str]]:
+def _refusal(check: ModelCheck, model: ResourceModel) -> tuple[Path, str] | None:
     """The check's refusal, if any, with where it points: where create's message names, else the property."""
     try:
-        check(model)
+        check.run(model)
     except TriggerError as error:
-        yield (pattern_path(error.path) if error.path else (about,)), error.message
+        return (property_path(error.path) if error.path else (check.properties[0],)), error.message
+    return None

@@ -7,7 +7,7 @@ from mare_streamtrigger_lint.template_checks import (
     findings,
     is_known,
     known_properties,
-    pattern_path,
+    property_path,
 )
 
 REQUIRED = {"Name", "TableName", "TriggerType", "Handler"}
@@ -40,8 +40,8 @@ def test_plain_values_are_known(value):
     assert is_known(value)
 
 
-def test_pattern_paths_become_template_paths():
-    assert pattern_path("FilterPattern.dynamodb.NewImage.amount.N[0]") == (
+def test_property_paths_become_template_paths():
+    assert property_path("FilterPattern.dynamodb.NewImage.amount.N[0]") == (
         "FilterPattern",
         "dynamodb",
         "NewImage",
@@ -49,7 +49,7 @@ def test_pattern_paths_become_template_paths():
         "N",
         0,
     )
-    assert pattern_path("FilterPatterns[1].Pattern.$or[2].eventName") == (
+    assert property_path("FilterPatterns[1].Pattern.$or[2].eventName") == (
         "FilterPatterns",
         1,
         "Pattern",

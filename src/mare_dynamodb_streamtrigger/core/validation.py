@@ -534,21 +534,27 @@ def is_alarm_topic_arn(arn: str) -> bool:
     return bool(SNS_TOPIC_ARN.fullmatch(arn)) and not arn.endswith(".fifo")
 
 
-def validate_alarm_topic(model: ResourceModel, region: str) -> None:
-    """A standard SNS topic of the trigger's region: CloudWatch notifies topics of the alarm's region only."""
+def _validate_alarm_topic_kind(model: ResourceModel) -> None:
+    """A standard SNS topic; whether it is of the trigger's region only the request says (validate_alarm_topic)."""
     topic = model.AlarmTopicArn
     if topic is None:
         return
     if not SNS_TOPIC_ARN.fullmatch(topic):
         raise invalid(f"AlarmTopicArn must be the ARN of an SNS topic, not {shortened(topic, 300)!r}")
-    if topic.split(":")[3] != region:
-        raise invalid(
-            f"AlarmTopicArn {topic} is not in {region}: CloudWatch notifies only topics of the alarm's region"
-        )
     if not is_alarm_topic_arn(topic):
         raise invalid(
             f"AlarmTopicArn {topic} is a FIFO topic: SNS takes a message there only with a message group, "
             "which CloudWatch's notifications do not carry; use a standard topic"
+        )
+
+
+def validate_alarm_topic(model: ResourceModel, region: str) -> None:
+    """A standard SNS topic of the trigger's region: CloudWatch notifies topics of the alarm's region only."""
+    _validate_alarm_topic_kind(model)
+    topic = model.AlarmTopicArn
+    if topic is not None and topic.split(":")[3] != region:
+        raise invalid(
+            f"AlarmTopicArn {topic} is not in {region}: CloudWatch notifies only topics of the alarm's region"
         )
 
 
@@ -661,6 +667,7 @@ MODEL_CHECKS: tuple[ModelCheck, ...] = (
     ModelCheck(("LogRetentionInDays",), _validate_retention("LogRetentionInDays")),
     ModelCheck(("FunctionLogRetentionInDays",), _validate_retention("FunctionLogRetentionInDays")),
     ModelCheck(("KmsKeyArn",), _validate_kms_key),
+    ModelCheck(("AlarmTopicArn",), _validate_alarm_topic_kind),
     ModelCheck(("DesiredState",), _validate_desired_state),
     ModelCheck(("FilterPattern", "FilterPatterns"), _validate_filters),
     ModelCheck(("Tags",), _validate_tags),
